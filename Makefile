@@ -1,0 +1,55 @@
+# Renkei — the two commands are `make run` and `make test`; everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := app
+
+.PHONY: run test test-sqlite test-postgres i18n translations bench clean help
+
+help:
+	@echo "make run    - install into .venv, migrate, load demo data once, serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   - the whole suite on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set"
+	@echo "make i18n   - extract messages, update the English catalogues and check that none is missing"
+	@echo "make bench  - benchmarks (writes bench/results/ and docs/performance.md)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+translations: $(VENV)/.installed
+	@$(BIN)/python -m tools.i18n compile
+
+run: $(VENV)/.installed translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask sync
+	$(BIN)/flask seed-demo --first-time
+	$(BIN)/flask demo-logins
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
+	RENKEI_RUN_SCHEDULER=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: $(VENV)/.installed-test translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "=== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+	  RENKEI_TEST_DB="$$TEST_DATABASE_URL" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	fi
+
+i18n: $(VENV)/.installed
+	$(BIN)/python -m tools.i18n update
+	$(BIN)/python -m tools.i18n check
+
+bench: $(VENV)/.installed-test translations
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache htmlcov .coverage

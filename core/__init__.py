@@ -1,0 +1,1 @@
+"""What every area uses, knowing nothing of any area."""

@@ -1,0 +1,12 @@
+"""Small helpers shared by every area's forms."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from wtforms import SelectChoice
+
+
+def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms 3.3+ choice objects (bare tuples are deprecated)."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]

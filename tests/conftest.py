@@ -1,0 +1,153 @@
+"""Fixtures shared by every test: one app per run, a clean database per test, signed-in clients.
+
+The suite runs on SQLite by default and on PostgreSQL when RENKEI_TEST_DB holds a URL
+(`make test` does both when TEST_DATABASE_URL is set). The schema is built by the real Alembic
+migrations, so a model without its migration fails here first.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from core import mail
+
+TEST_DB = os.environ.get("RENKEI_TEST_DB", "")
+IS_POSTGRES = TEST_DB.startswith("postgresql")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"renkei database: {'PostgreSQL ' + TEST_DB if IS_POSTGRES else 'SQLite (temporary file)'}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (runs in the PostgreSQL pass of make test)")
+    for item in items:
+        if "postgres_only" in item.keywords and not IS_POSTGRES:
+            item.add_marker(skip_pg)
+
+
+def reset_postgres_schema(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def instance_dir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="renkei-test-") as path:
+        yield Path(path)
+
+
+@pytest.fixture(scope="session")
+def database_url(instance_dir: Path) -> str:
+    if IS_POSTGRES:
+        reset_postgres_schema(TEST_DB)
+        return TEST_DB
+    return f"sqlite:///{instance_dir / 'test.sqlite3'}"
+
+
+def make_app(database_url: str, instance_dir: Path, **overrides: Any) -> Flask:
+    from app import create_app
+
+    config: dict[str, Any] = {
+        "RENKEI_ENV": "test",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(instance_dir),
+        "UPLOAD_DIR": str(instance_dir / "uploads"),
+        "BACKUP_DIR": str(instance_dir / "backups"),
+        "MAIL_BACKEND": "memory",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, instance_dir: Path) -> Iterator[Flask]:
+    from flask_migrate import upgrade
+
+    application = make_app(database_url, instance_dir)
+    with application.app_context():
+        upgrade()
+    yield application
+
+
+@pytest.fixture(autouse=True)
+def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test that touched the app: empty every table and the mail outbox."""
+    yield
+    mail.outbox.clear()
+    if "app" not in request.fixturenames:
+        return
+    application: Flask = request.getfixturevalue("app")
+    from core.extensions import db
+
+    with application.app_context():
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+
+
+@pytest.fixture()
+def ctx(app: Flask) -> Iterator[None]:
+    """An application context for tests that call services directly."""
+    with app.app_context():
+        yield
+        from core.extensions import db
+
+        db.session.remove()
+
+
+@pytest.fixture()
+def session(ctx: None) -> Any:
+    from core.extensions import db
+
+    return db.session
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def outbox() -> list[Any]:
+    return mail.outbox
+
+
+def sign_in(client: FlaskClient, user: Any) -> FlaskClient:
+    """Sign a test client in as ``user`` without the cost of a password check."""
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+        sess["_fresh"] = True
+    return client
+
+
+@pytest.fixture()
+def login(app: Flask):  # type: ignore[no-untyped-def]
+    """``login(user)`` returns a new test client signed in as that user."""
+
+    def _login(user: Any) -> FlaskClient:
+        return sign_in(app.test_client(), user)
+
+    return _login
