@@ -59,13 +59,13 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(app: Flask) -> Iterator[LiveServer]:
-    app.config["WTF_CSRF_ENABLED"] = True  # the real thing: forms carry their tokens
-    try:
-        with LiveServer(app) as server:
-            yield server
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+def live_server(app: Flask, database_url: str, instance_dir: Any) -> Iterator[LiveServer]:
+    """A real server on 127.0.0.1 over the test database, with CSRF on (forms carry their tokens)."""
+    from tests.conftest import make_app
+
+    served = make_app(database_url, instance_dir, WTF_CSRF_ENABLED=True)
+    with LiveServer(served) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
