@@ -32,5 +32,15 @@ def nav_items(user: Any, section: str = "main") -> list[NavItem]:
     return sorted(items, key=lambda i: i.order)
 
 
+def register_stylesheet(app: Flask, filename: str) -> None:
+    """An area's stylesheet under static/ (e.g. "css/wiki.css"), linked from every page after app.css."""
+    app.extensions.setdefault("renkei_css", []).append(filename)
+
+
+def stylesheets() -> list[str]:
+    return list(current_app.extensions.get("renkei_css", []))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["area_stylesheets"] = stylesheets
