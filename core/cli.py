@@ -98,5 +98,5 @@ def init_app(app: Flask) -> None:
         click.echo("Demo logins (password for all: %s)" % DEMO_PASSWORD)
         for row in sorted(rows, key=lambda r: r.created_at):
             email, _, note = row.value.partition("|")
-            click.echo(f"  {row.key.split(':', 1)[1]:<22} {email:<36} {note}")
+            click.echo(f"  {row.key.split(':', 1)[1]:<22} {email:<40} {note}")
         click.echo("")
