@@ -32,6 +32,16 @@ class DemoContext:
     password: str = DEMO_PASSWORD
     made: dict[str, Any] = field(default_factory=dict)
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role label, email, note)
+    _password_hash: str | None = None
+
+    @property
+    def password_hash(self) -> str:
+        """One argon2 hash of the demo password, shared by every demo account (hashing is slow on purpose)."""
+        if self._password_hash is None:
+            from argon2 import PasswordHasher
+
+            self._password_hash = PasswordHasher().hash(self.password)
+        return self._password_hash
 
 
 SyncHook = Callable[[Session], str]
