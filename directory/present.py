@@ -123,7 +123,7 @@ def cards(session: Session, viewer: Viewer, user_ids: Sequence[int], *, today: d
         .where(TeamMember.user_id.in_(ids)))}
     places: dict[int, list[CohortPlace]] = defaultdict(list)
     for e, fy in session.execute(select(Enrolment, Cohort.fiscal_year).join(Cohort, Cohort.id == Enrolment.cohort_id)
-                                 .where(Enrolment.user_id.in_(ids)).order_by(Cohort.fiscal_year)).tuples():
+                                 .where(Enrolment.user_id.in_(ids)).order_by(Cohort.fiscal_year)):
         places[e.user_id].append(CohortPlace(fy, e.status, e.city_id, teams.get((e.cohort_id, e.user_id), "")))
     found = contrib.collect(session, ids, providers) if providers else {}
     out = []

@@ -39,7 +39,7 @@ def export_person(session: Session, user: User, providers: Sequence[contribution
                                 .order_by(ProfileTag.kind, ProfileTag.position)))
     enrolments = list(session.scalars(select(Enrolment).where(Enrolment.user_id == user.id)))
     teams = list(session.execute(select(TeamMember, Team).join(Team, Team.id == TeamMember.team_id)
-                                 .where(TeamMember.user_id == user.id)).tuples())
+                                 .where(TeamMember.user_id == user.id)))
     entries = list(session.scalars(select(AuditEntry).where(or_(
         AuditEntry.actor_id == user.id, (AuditEntry.subject_type == "user") & (AuditEntry.subject_id == user.id)))
         .order_by(AuditEntry.at)))

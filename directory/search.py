@@ -65,12 +65,12 @@ def _rarest(session: Session, term: str, limit: int = 2) -> list[str]:
     qg = query_grams(term)
     if len(qg) <= limit:
         counts = dict(session.execute(select(DirectoryGram.gram, func.count()).where(DirectoryGram.gram.in_(qg))
-                                      .group_by(DirectoryGram.gram)).tuples().all())
+                                      .group_by(DirectoryGram.gram)).all())
         if len(counts) < len(qg):
             raise _NoMatch
         return list(qg)
     counts = dict(session.execute(select(DirectoryGram.gram, func.count()).where(DirectoryGram.gram.in_(qg))
-                                  .group_by(DirectoryGram.gram)).tuples().all())
+                                  .group_by(DirectoryGram.gram)).all())
     if len(counts) < len(qg):
         raise _NoMatch
     return sorted(qg, key=lambda g: (counts[g], qg.index(g)))[:limit]

@@ -44,7 +44,7 @@ def collect(session: Session) -> Statistics:
     stats = Statistics(cities=cities, years=list(session.scalars(select(Cohort.fiscal_year).order_by(Cohort.fiscal_year))))
     rows = session.execute(select(Cohort.fiscal_year, Enrolment.city_id, Enrolment.status, func.count())
                            .join(Cohort, Cohort.id == Enrolment.cohort_id)
-                           .group_by(Cohort.fiscal_year, Enrolment.city_id, Enrolment.status)).tuples()
+                           .group_by(Cohort.fiscal_year, Enrolment.city_id, Enrolment.status))
     sizes: dict[int, dict[str, int]] = defaultdict(lambda: {s.value: 0 for s in EnrolmentStatus})
     for fy, city_id, status, n in rows:
         sizes[fy][status.value] += n
@@ -61,7 +61,7 @@ def collect(session: Session) -> Statistics:
         select(User.city_id, Enrolment.city_id, func.count())
         .join(latest, latest.c.user_id == User.id).join(Enrolment, Enrolment.id == latest.c.eid)
         .where(and_(User.is_active.is_(True), User.anonymized_at.is_(None)))
-        .group_by(User.city_id, Enrolment.city_id)).tuples()
+        .group_by(User.city_id, Enrolment.city_id))
     for now_city, then_city, n in now_rows:
         stats.alumni_now[now_city] = stats.alumni_now.get(now_city, 0) + n
         if now_city != then_city:
