@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from curriculum.models import CohortFacilitator, Enrolment, EnrolmentStatus
 from directory.models import Visibility
@@ -39,27 +39,32 @@ class Viewer:
         return cls(user_id=user.id, is_admin=user.has_role(Role.ADMIN), city_ids=frozenset(cities))
 
 
+# Every table inside these conditions is an alias of its own, so nothing is auto-correlated with
+# the query they are put into: the only link to the person is ``person_id``.
+
+
 def _viewer_cohorts(viewer: Viewer):  # type: ignore[no-untyped-def]
+    ve, vf = aliased(Enrolment), aliased(CohortFacilitator)
     return union(
-        select(Enrolment.cohort_id).where(Enrolment.user_id == viewer.user_id,
-                                          Enrolment.status != EnrolmentStatus.WITHDRAWN),
-        select(CohortFacilitator.cohort_id).where(CohortFacilitator.user_id == viewer.user_id),
+        select(ve.cohort_id).where(ve.user_id == viewer.user_id, ve.status != EnrolmentStatus.WITHDRAWN),
+        select(vf.cohort_id).where(vf.user_id == viewer.user_id),
     )
 
 
 def shares_cohort(viewer: Viewer, person_id: ColumnElement[int]) -> ColumnElement[bool]:
     cohorts = _viewer_cohorts(viewer).scalar_subquery()
+    pe, pf = aliased(Enrolment), aliased(CohortFacilitator)
     return or_(
-        exists().where(Enrolment.user_id == person_id, Enrolment.status != EnrolmentStatus.WITHDRAWN,
-                       Enrolment.cohort_id.in_(cohorts)),
-        exists().where(CohortFacilitator.user_id == person_id, CohortFacilitator.cohort_id.in_(cohorts)),
+        exists().where(pe.user_id == person_id, pe.status != EnrolmentStatus.WITHDRAWN, pe.cohort_id.in_(cohorts)),
+        exists().where(pf.user_id == person_id, pf.cohort_id.in_(cohorts)),
     )
 
 
 def same_city(viewer: Viewer, person_id: ColumnElement[int]) -> ColumnElement[bool]:
     if not viewer.city_ids:
         return false()
-    return exists().where(User.id == person_id, User.city_id.in_(sorted(viewer.city_ids)))
+    pu = aliased(User)
+    return exists().where(pu.id == person_id, pu.city_id.in_(sorted(viewer.city_ids)))
 
 
 def visible(viewer: Viewer, visibility: ColumnElement[Visibility], person_id: ColumnElement[int]) -> ColumnElement[bool]:
