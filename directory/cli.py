@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask_babel import force_locale
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -55,6 +56,10 @@ def init_app(app: Flask) -> None:
     @click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
     def import_command(path: Path, dry_run: bool) -> None:
         """Import people from a CSV file (UTF-8 with or without BOM, or Shift_JIS/CP932)."""
+        with force_locale("ja"):  # messages in the secretariat's language, outside any request
+            _import(path, dry_run)
+
+    def _import(path: Path, dry_run: bool) -> None:
         report = importing.check(db.session, path.read_bytes(), today=dates.tokyo_now().date())
         click.echo(f"encoding: {report.encoding or '?'}; rows: {len(report.rows)}")
         for problem in report.problems:

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, SubmitField,
                      TextAreaField)
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from core.forms import choices
 from directory.models import PRIVATE_FIELDS, Visibility
@@ -78,7 +78,7 @@ def visibility_choices() -> list[Any]:
 
 def _tags_ok(form: FlaskForm, field: Any) -> None:
     if len(parse_tags(field.data or "")) > MAX_TAGS:
-        raise ValueError(str(MESSAGES["too_many_tags"]))
+        raise ValidationError(str(MESSAGES["too_many_tags"]))
 
 
 class ProfileForm(FlaskForm):
