@@ -34,7 +34,7 @@ def init_app(app: Flask) -> None:
         app,
         NavItem("directory.index", _l("名簿"), policy.view_directory, order=30, match="/directory"),
         NavItem("directory.me", _l("プロフィール"), policy.edit_own_profile, order=35, match="/me/"),
-        NavItem("directory.unconfirmed", _l("所属の確認状況"), policy.view_unconfirmed, order=40, section="admin"),
+        NavItem("directory.unconfirmed", _l("所属の確認状況"), policy.view_unconfirmed, order=70),
         NavItem("directory.import_people", _l("名簿の取り込み"), policy.manage_directory, order=41, section="admin"),
         NavItem("directory.erasure_requests", _l("削除依頼"), policy.manage_directory, order=42, section="admin"),
     )
