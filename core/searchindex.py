@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
+from flask import Flask
 from markupsafe import Markup, escape
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, case, delete, false, \
     func, not_, or_, select
@@ -41,7 +43,8 @@ from core.models import UTCDateTime, intpk
 from core.search import like_escape, normalize
 
 __all__ = ["SearchEntry", "SearchTitleGram", "SearchHit", "SearchPage", "Scope", "index_document",
-           "remove_document", "search", "search_terms", "highlight_terms", "title_grams"]
+           "remove_document", "search", "search_terms", "highlight_terms", "title_grams", "register_kind",
+           "register_scopes"]
 
 Scope = tuple[str, int | None]
 
@@ -355,3 +358,18 @@ def search(session: Session, q: str | None, *, scopes: Iterable[Scope], kinds: I
         hits += [_hit(e, terms, False) for e in rows]
     return SearchPage(q=q or "", terms=terms, hits=hits, total=title_total + body_total, offset=offset,
                       limit=limit, title_total=title_total, kinds_found=dict(kinds_found))
+
+
+# --- plug-in points -------------------------------------------------------------------------------
+
+ScopeProvider = Callable[[Session, Any], list[Scope]]
+
+
+def register_kind(app: Flask, kind: str, label: Any) -> None:
+    """A kind of document the search page can filter by (``label`` is shown, e.g. a lazy gettext)."""
+    app.extensions.setdefault("renkei_search_kinds", {})[kind] = label
+
+
+def register_scopes(app: Flask, provider: ScopeProvider) -> None:
+    """Scopes an area adds for a searcher (e.g. proposals a reviewer was assigned)."""
+    app.extensions.setdefault("renkei_search_scopes", []).append(provider)
