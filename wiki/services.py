@@ -236,7 +236,7 @@ def add_comment(session: Session, page: Page, body: str, *, author: User, now: d
     comment = Comment(page_id=page.id, author_id=author.id, body=body, created_at=now)
     session.add(comment)
     session.flush()
-    readers = [m.user for m in members(session, ws) if policy.read_page(m.user, page)]
+    readers = [u for u in audience(session, page, ws) if policy.read_page(u, page)]
     mentioned = set(links.mentioned(body, _people(readers))) - {author.id}
     earlier = set(session.scalars(select(Revision.author_id).where(Revision.page_id == page.id,
                                                                     Revision.author_id.is_not(None))))
@@ -267,8 +267,17 @@ def comments_of(session: Session, page: Page) -> list[Comment]:
                                 .order_by(Comment.created_at, Comment.id)))
 
 
-def mention_people(session: Session, ws: Workspace) -> list[tuple[int, str, str]]:
-    return _people(m.user for m in members(session, ws))
+def audience(session: Session, page: Page, ws: Workspace) -> list[User]:
+    """Who may be @mentioned on a page: the workspace's people, and the whole cohort for a published page."""
+    people = {m.user.id: m.user for m in members(session, ws)}
+    if ws.kind is SpaceKind.TEAM and page.published:
+        cohort_ws = Workspace(SpaceKind.COHORT, ws.cohort, None, None)
+        people.update({m.user.id: m.user for m in members(session, cohort_ws)})
+    return list(people.values())
+
+
+def mention_people(session: Session, page: Page, ws: Workspace) -> list[tuple[int, str, str]]:
+    return _people(audience(session, page, ws))
 
 
 # --- files ----------------------------------------------------------------------------------------
