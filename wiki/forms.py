@@ -54,6 +54,7 @@ class EditForm(FlaskForm):
     comment = StringField(_l("編集の要約"), validators=[Optional(), Length(max=300)],
                           description=_l("何を変えたかを一言で（履歴に表示されます）"))
     base_revision_id = HiddenField()
+    conflict_yours = HiddenField()  # after a conflict: what was typed, shown again until it is resolved
     save = SubmitField(_l("保存"))
     preview = SubmitField(_l("プレビュー"))
 

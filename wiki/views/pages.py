@@ -17,7 +17,7 @@ from wiki import policy, services
 from wiki.forms import MESSAGES, CommentForm, EditForm, NewPageForm, UploadForm
 from wiki.links import slug_or_none
 from wiki.models import Page, SpaceKind
-from wiki.revisions import EditConflict, diff_html, find_page
+from wiki.revisions import EditConflict, diff_html, find_page, revision_by_number
 from wiki.views.blueprints import bp
 from wiki.views.common import (OWNER, draft_key, field_error, page_or_404, page_url, render_comment, render_wiki,
                                workspace_or_404)
@@ -148,6 +148,7 @@ def edit(owner: str, owner_id: int, slug: str):  # type: ignore[no-untyped-def]
         db.session.rollback()
         form.text.data = conflict.merge.text  # the automatic merge, both versions kept between markers
         form.base_revision_id.data = str(conflict.latest.id)
+        form.conflict_yours.data = conflict.yours
         details = {"yours": conflict.yours, "theirs": conflict.latest.text, "latest": conflict.latest,
                    "count": len(conflict.merge.conflicts),
                    "changes": diff_html(conflict.base, conflict.latest) if conflict.base else None}
@@ -155,7 +156,7 @@ def edit(owner: str, owner_id: int, slug: str):  # type: ignore[no-untyped-def]
     except DomainError as error:
         db.session.rollback()
         field_error(form, error, MESSAGES)
-        return _editor(ws, found, form, status=400)
+        return _editor(ws, found, form, status=400, conflict=_still_in_conflict(found, form, base_id))
     db.session.commit()
     session[CLEAR_DRAFT] = draft_key(ws, found)
     if result.merged:
@@ -165,6 +166,16 @@ def edit(owner: str, owner_id: int, slug: str):  # type: ignore[no-untyped-def]
     else:
         flash(_("変更がなかったため、新しい版は作りませんでした。"), "info")
     return redirect(page_url(ws, found))
+
+
+def _still_in_conflict(found: Page, form: EditForm, base_id: int | None) -> dict[str, object] | None:
+    """While a conflict is being resolved, keep showing both texts (what was typed, what was saved)."""
+    latest = revision_by_number(db.session, found, found.version) if form.conflict_yours.data else None
+    if latest is None or latest.id != base_id:
+        return None
+    return {"yours": form.conflict_yours.data, "theirs": latest.text, "latest": latest,
+            "count": max(1, sum(line.startswith("<<<<<<<") for line in (form.text.data or "").splitlines())),
+            "changes": None}
 
 
 def space_label(ws: Workspace) -> str:
