@@ -12,7 +12,7 @@ REVISION_KINDS = {
     RevisionKind.EDIT: _l("編集"),
     RevisionKind.MERGE: _l("編集（自動統合）"),
     RevisionKind.RESTORE: _l("以前の版に戻す"),
-    RevisionKind.DELETE: _l("削除"),
+    RevisionKind.DELETE: _l("ページの削除"),
     RevisionKind.UNDELETE: _l("削除の取り消し"),
     RevisionKind.RENAME: _l("名前の変更"),
     RevisionKind.MOVE: _l("移動"),
