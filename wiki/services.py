@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core import searchindex
@@ -144,8 +144,11 @@ def move_page(session: Session, page: Page, target: Workspace, *, author: User, 
     if not any(t.kind is target.kind and t.owner_id == target.owner_id
                for t in move_targets(session, author, page)):
         raise DomainError("move_not_allowed", field="target")
-    revision = revisions.move_page(session, page, target.ensure_space(session), author=author, now=now,
-                                   comment=comment)
+    space = target.ensure_space(session)
+    revision = revisions.move_page(session, page, space, author=author, now=now, comment=comment)
+    # the page's own files go with it; files of the workspace stay where they are
+    session.execute(update(Attachment).where(Attachment.page_id == page.id).values(space_id=space.id)
+                    .execution_options(synchronize_session="fetch"))
     index_page(session, page)
     return revision
 

@@ -1,6 +1,7 @@
 """Workspace services: the search entry follows the page, who may search what, members, moves, the demo."""
 from __future__ import annotations
 
+import io
 import random
 from datetime import timedelta
 
@@ -30,7 +31,7 @@ def _entry(session, page):  # type: ignore[no-untyped-def]
     return session.scalar(select(SearchEntry).where(SearchEntry.kind == "page", SearchEntry.ref_id == page.id))
 
 
-def test_the_search_entry_follows_publish_move_rename_and_delete(session) -> None:
+def test_the_search_entry_follows_publish_move_rename_and_delete(session, tmp_path) -> None:
     fac, a, b, mentor, cohort, t1, t2 = _world(session)
     ws = load(session, "teams", t1.id)
     page = services.create_page(session, ws, "防災メモ", "避難所の**情報**", author=a, now=fw.T0)
@@ -42,8 +43,11 @@ def test_the_search_entry_follows_publish_move_rename_and_delete(session) -> Non
     services.rename_page(session, page, "防災の調査", author=a, now=fw.T0)
     assert _entry(session, page).title == "防災の調査"
     shared = load(session, "cohorts", cohort.id)
+    kept = services.attach(session, ws, io.BytesIO(b"memo"), "memo.txt", author=a, now=fw.T0, upload_dir=str(tmp_path),
+                           page=page)
     services.move_page(session, page, shared, author=a, now=fw.T0)
     assert _entry(session, page).url.startswith(f"/cohorts/{cohort.id}/wiki/")
+    assert services.attachments_of(session, shared.space, page=page) == [kept]  # the page's file moved along
     services.delete_page(session, page, author=a, now=fw.T0)
     assert _entry(session, page) is None
     services.undelete_page(session, page, author=a, now=fw.T0)
