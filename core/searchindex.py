@@ -14,9 +14,9 @@ How a query is answered (measured and explained in docs/decisions/0002-search.md
   character and character pair of the normalized title: an index lookup on both databases, no
   collation-dependent range scan) and verified on the title key. Exact title, then title prefix,
   then the newest.
-* **Body hits** follow: a substring test (``instr`` / ``strpos``) over the normalized key, restricted
-  first by scope and kind, ranked by how often the terms occur in the first ``SCORE_WINDOW``
-  characters (``length``/``replace`` arithmetic, identical on both databases), then by date.
+* **Body hits** follow: a substring test (``contains_text``) over the normalized key, restricted
+  first by scope and kind, ranked by how often the terms occur in the key's first ``SCORE_WINDOW``
+  characters (``lead``; ``length``/``replace`` arithmetic, identical on both databases), then by date.
 * No FTS5 (its trigram tokenizer never matches 1–2 characters, and its LIKE path is broken for them
   on SQLite 3.40) and no pg_trgm (an extension to install, and no help below three characters). The
   scan is bounded by ``MAX_KEY_CHARS`` per document, ``SCORE_WINDOW`` for ranking, and the scopes.
@@ -33,11 +33,10 @@ from typing import Any
 
 from flask import Flask
 from markupsafe import Markup, escape
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, case, delete, false, \
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, case, delete, false, \
     func, not_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, mapped_column
-from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.dates import utcnow
@@ -56,7 +55,7 @@ MAX_TITLE_CHARS = 300
 MAX_KEY_CHARS = 200_000  # longer documents are searchable by their first 200,000 characters
 MAX_TERMS = 6
 MAX_TERM_CHARS = 64
-SCORE_WINDOW = 2000  # body hits are ranked by how often the terms occur in the title and the first part
+SCORE_WINDOW = 500  # body hits are ranked by how often the terms occur in the first 500 key characters
 EXCERPT_BEFORE = 40
 EXCERPT_CHARS = 140
 
@@ -66,17 +65,20 @@ class SearchEntry(db.Model):  # type: ignore[name-defined]
 
     __tablename__ = "search_entry"
 
+    # Small columns first: SQLite reads a row's columns in order, so a scan that filters on scope and
+    # looks in ``key`` never reads the (large) ``body``, which only excerpts need.
     id: Mapped[intpk]
     kind: Mapped[str] = mapped_column(String(20))  # "page", "case", "proposal" …
     ref_id: Mapped[int]  # id of the row in the owning area
-    title: Mapped[str] = mapped_column(String(MAX_TITLE_CHARS))
-    url: Mapped[str] = mapped_column(String(500))
-    title_key: Mapped[str] = mapped_column(String(MAX_TITLE_CHARS))  # normalize(title)
-    key: Mapped[str] = mapped_column(Text)  # normalize(title) | normalize(body): what a search looks in
-    body: Mapped[str] = mapped_column(Text)  # the plain text, for excerpts
     scope_type: Mapped[str] = mapped_column(String(20))  # "public", "cohort", "team" …
     scope_id: Mapped[int | None] = mapped_column(Integer)  # None for "public"
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    title: Mapped[str] = mapped_column(String(MAX_TITLE_CHARS))
+    url: Mapped[str] = mapped_column(String(500))
+    title_key: Mapped[str] = mapped_column(String(MAX_TITLE_CHARS))  # normalize(title)
+    lead: Mapped[str] = mapped_column(Text)  # key[:SCORE_WINDOW]: small, kept in the row, used for ranking
+    key: Mapped[str] = mapped_column(Text)  # normalize(title) | normalize(body): what a search looks in
+    body: Mapped[str] = mapped_column(Text)  # the plain text, for excerpts
 
     __table_args__ = (
         UniqueConstraint("kind", "ref_id"),
@@ -259,6 +261,7 @@ def index_document(session: Session, *, kind: str, ref_id: int, title: str, body
         session.add(entry)
     old_title_key = entry.title_key if entry.id else None
     entry.title, entry.url, entry.body, entry.key = title, url, plain[:MAX_KEY_CHARS], key
+    entry.lead = key[:SCORE_WINDOW]
     entry.scope_type, entry.scope_id = scope_type, scope_id
     entry.updated_at = updated_at or utcnow()
     entry.title_key = title_key
@@ -300,30 +303,36 @@ def _scope_clause(scopes: Iterable[Scope]) -> ColumnElement[bool]:
     return or_(*clauses) if clauses else false()
 
 
-class text_position(GenericFunction[int]):  # noqa: N801 - a SQL function name
-    """1-based position of a substring, 0 when absent: ``instr`` on SQLite, ``strpos`` on PostgreSQL.
+class contains_text(ColumnElement[bool]):  # noqa: N801 - reads like the SQL it stands for
+    """``haystack`` contains ``needle`` as an exact substring (keys and terms are already normalized).
 
-    Both compare code points exactly and stop at the first match. SQLite's ``LIKE '%x%'`` was several
-    times slower than ``instr`` on Japanese keys (docs/decisions/0002-search.md), and a plain substring
-    test needs no escaping of ``%`` and ``_``.
+    SQLite: ``instr(h, n) > 0`` — measured faster than ``LIKE '%n%'`` on Japanese keys, and SQLite 3.40's
+    LIKE must not be trusted near FTS tables anyway. PostgreSQL: ``h LIKE '%n%'`` with ``%``/``_``
+    escaped — the same answer as ``strpos``, and a ``gin_trgm_ops`` index on ``key`` (optional, see
+    docs/decisions/0002-search.md) can serve it for terms of three characters or more.
     """
 
-    type = Integer()
-    inherit_cache = True
+    inherit_cache = False  # the needle is part of the SQL built below: never reuse a compiled statement
+    type = Boolean()
+
+    def __init__(self, haystack: ColumnElement[str] | Mapped[str], needle: str) -> None:
+        self.haystack = haystack
+        self.needle = needle
 
 
-@compiles(text_position, "sqlite")
-def _position_sqlite(element: text_position, compiler: Any, **kw: Any) -> str:
-    return f"instr({compiler.process(element.clauses, **kw)})"
+@compiles(contains_text, "sqlite")
+def _contains_sqlite(element: contains_text, compiler: Any, **kw: Any) -> str:
+    return compiler.process(func.instr(element.haystack, element.needle) > 0, **kw)
 
 
-@compiles(text_position, "postgresql")
-def _position_postgresql(element: text_position, compiler: Any, **kw: Any) -> str:
-    return f"strpos({compiler.process(element.clauses, **kw)})"
+@compiles(contains_text, "postgresql")
+def _contains_postgresql(element: contains_text, compiler: Any, **kw: Any) -> str:
+    pattern = f"%{like_escape(element.needle)}%"
+    return compiler.process(element.haystack.like(pattern, escape="\\"), **kw)  # type: ignore[union-attr]
 
 
 def _contains(column: ColumnElement[str] | Mapped[str], term: str) -> ColumnElement[bool]:
-    return text_position(column, term) > 0
+    return contains_text(column, term)
 
 
 def _title_candidates(term: str) -> ColumnElement[bool]:
@@ -334,10 +343,9 @@ def _title_candidates(term: str) -> ColumnElement[bool]:
 
 
 def _occurrences(term: str) -> ColumnElement[int]:
-    """How often ``term`` occurs in the first ``SCORE_WINDOW`` characters of the key (bounded work per row;
-    the same integer arithmetic on both databases)."""
-    lead = func.substr(SearchEntry.key, 1, SCORE_WINDOW)
-    return (func.length(lead) - func.length(func.replace(lead, term, ""))) / len(term)
+    """How often ``term`` occurs in the lead (the key's first ``SCORE_WINDOW`` characters): bounded work
+    per row, the same integer arithmetic on both databases."""
+    return (func.length(SearchEntry.lead) - func.length(func.replace(SearchEntry.lead, term, ""))) / len(term)
 
 
 def _hit(entry: SearchEntry, terms: Sequence[str], in_title: bool) -> SearchHit:
