@@ -92,19 +92,24 @@ def main() -> None:
         grams = session.scalar(text("SELECT count(*) FROM search_title_gram"))
         print(f"## {dialect}: {args.docs} documents × {args.chars} characters "
               f"(indexed in {build:.1f} s; {grams} title grams)\n")
-        print("| query | hits | search() all scopes | search() 5 of 50 teams | plain LIKE count | alternative |")
-        print("|---|---|---|---|---|---|")
         scopes_all = [("team", i) for i in range(50)]
         scopes_few = [("team", i) for i in range(5)]
-        alternative = _alternative(session, dialect)
-        for q in QUERIES:
+        rows = []
+        for q in QUERIES:  # our design, with nothing else installed
             ms_all, page = timed(lambda: searchindex.search(session, q, scopes=scopes_all))  # noqa: B023
             ms_few, _ = timed(lambda: searchindex.search(session, q, scopes=scopes_few))  # noqa: B023
             term = searchindex.search_terms(q)[0]
             ms_like, _ = timed(lambda: session.execute(text(  # noqa: B023
                 "SELECT count(*) FROM search_entry WHERE key LIKE :p"), {"p": f"%{term}%"}).scalar())
+            rows.append([q, page.total, ms_all, ms_few, ms_like, term])
+        alternative = _alternative(session, dialect)  # then the alternative, on the same keys
+        print("| query | hits | search() all scopes | search() 5 of 50 teams | plain LIKE count | alternative "
+              "| search() all scopes, alternative installed |")
+        print("|---|---|---|---|---|---|---|")
+        for q, total, ms_all, ms_few, ms_like, term in rows:
             alt = alternative(term) if alternative else "—"
-            print(f"| {q} | {page.total} | {ms_all:.1f} ms | {ms_few:.1f} ms | {ms_like:.1f} ms | {alt} |")
+            again, _ = timed(lambda: searchindex.search(session, q, scopes=scopes_all))  # noqa: B023
+            print(f"| {q} | {total} | {ms_all:.1f} ms | {ms_few:.1f} ms | {ms_like:.1f} ms | {alt} | {again:.1f} ms |")
         session.remove()
 
 

@@ -307,9 +307,10 @@ class contains_text(ColumnElement[bool]):  # noqa: N801 - reads like the SQL it 
     """``haystack`` contains ``needle`` as an exact substring (keys and terms are already normalized).
 
     SQLite: ``instr(h, n) > 0`` — measured faster than ``LIKE '%n%'`` on Japanese keys, and SQLite 3.40's
-    LIKE must not be trusted near FTS tables anyway. PostgreSQL: ``h LIKE '%n%'`` with ``%``/``_``
-    escaped — the same answer as ``strpos``, and a ``gin_trgm_ops`` index on ``key`` (optional, see
-    docs/decisions/0002-search.md) can serve it for terms of three characters or more.
+    LIKE must not be trusted near FTS tables anyway. PostgreSQL: ``h LIKE '%n%'`` (``%``/``_`` escaped)
+    for needles of three characters or more, so an optional ``gin_trgm_ops`` index on ``key`` can serve
+    it (docs/decisions/0002-search.md); ``strpos(h, n) > 0`` for shorter ones, which such an index
+    cannot help and would only slow down. All three give the same answer.
     """
 
     inherit_cache = False  # the needle is part of the SQL built below: never reuse a compiled statement
@@ -327,6 +328,8 @@ def _contains_sqlite(element: contains_text, compiler: Any, **kw: Any) -> str:
 
 @compiles(contains_text, "postgresql")
 def _contains_postgresql(element: contains_text, compiler: Any, **kw: Any) -> str:
+    if len(element.needle) < 3:  # no trigram in it: keep the planner away from a trigram index
+        return compiler.process(func.strpos(element.haystack, element.needle) > 0, **kw)
     pattern = f"%{like_escape(element.needle)}%"
     return compiler.process(element.haystack.like(pattern, escape="\\"), **kw)  # type: ignore[union-attr]
 

@@ -345,6 +345,15 @@ def recent_changes(session: Session, space: Space | None, *, limit: int = 10) ->
                                 .order_by(Revision.created_at.desc(), Revision.id.desc()).limit(limit)))
 
 
+def backlinks(session: Session, page: Page) -> list[Page]:
+    """Pages of the same space whose current text links here with [[…]] (「このページへのリンク」)."""
+    found = []
+    for other in pages_of(session, page.space):
+        if other.id != page.id and page.slug in {links.slug_or_none(t) for t in links.link_targets(other.text)}:
+            found.append(other)
+    return found
+
+
 def history(session: Session, page: Page) -> list[Revision]:
     return list(session.scalars(select(Revision).where(Revision.page_id == page.id)
                                 .order_by(Revision.number.desc())))

@@ -71,6 +71,7 @@ def render_page(ws: Workspace, found: Page, *, comment_form: CommentForm | None 
         revision=found.current_revision, comments=comments, comment_form=comment_form or CommentForm(),
         upload_form=upload_form or UploadForm(page_id=found.id),
         attachments=services.attachments_of(db.session, ws.space, page=found),
+        backlinks=[p for p in services.backlinks(db.session, found) if policy.read_page(current_user, p)],
         clear_draft=session.pop(CLEAR_DRAFT, None)), status
 
 

@@ -163,6 +163,8 @@ def test_links_toc_and_sanitising(w, login, indb) -> None:
     assert 'class="caselink" href="/cases/nagoya-joint-dispatch-center"' in body
     assert "<code>[[コード]]</code>" in body and "<script>alert" not in body and "javascript:" not in body
     assert 'class="wiki-toc"' in body and 'href="#h-' in body
+    linked = login(w.kawa).get(url(w.team1, "議事録")).get_data(as_text=True)
+    assert "このページへのリンク" in linked and "目次つき" in linked  # what links here
 
 
 def test_history_diff_revision_and_restore(w, login, indb) -> None:
