@@ -37,6 +37,8 @@ class Cohort(TimestampMixin, db.Model):  # type: ignore[name-defined]
     ends_on: Mapped[date]
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # When the facilitators showed the teams to the participants (until then they are a draft).
+    teams_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     facilitators: Mapped[list[CohortFacilitator]] = relationship(back_populates="cohort",
                                                                   cascade="all, delete-orphan")
@@ -51,6 +53,14 @@ class Cohort(TimestampMixin, db.Model):  # type: ignore[name-defined]
 
     def title(self, locale: str = "ja") -> str:
         return self.title_en if locale == "en" else self.title_ja
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status is CohortStatus.CLOSED
+
+    @property
+    def teams_published(self) -> bool:
+        return self.teams_published_at is not None
 
     def __repr__(self) -> str:
         return f"<Cohort FY{self.fiscal_year} {self.status.value}>"
