@@ -129,11 +129,18 @@ def nominate_for(actor: Any, cohort: Cohort, city_id: int) -> bool:
 
 
 def withdraw(actor: Any, enrolment: Enrolment) -> bool:
-    """The participant themself, their city's coordinator, or the secretariat; while the year runs."""
+    """The participant themself, their city's coordinator, or the secretariat (the service refuses
+    when there is nothing to withdraw: already withdrawn, or the year has ended)."""
     user = _user(actor)
-    if user is None or enrolment.status is not EnrolmentStatus.ENROLLED or enrolment.cohort.is_closed:
+    if user is None:
         return False
     return user.id == enrolment.user_id or coordinates(user, enrolment.city_id) or is_admin(user)
+
+
+def can_withdraw_now(actor: Any, enrolment: Enrolment) -> bool:
+    """Show the withdraw button: allowed, and still taking part in a running year."""
+    return (withdraw(actor, enrolment) and enrolment.status is EnrolmentStatus.ENROLLED
+            and not enrolment.cohort.is_closed)
 
 
 def edit_interests(actor: Any, enrolment: Enrolment) -> bool:
@@ -169,9 +176,11 @@ def view_progress(actor: Any, cohort: Cohort) -> bool:
 
 
 def view_assignment(actor: Any, assignment: Assignment, now: datetime | None = None) -> bool:
+    """Facilitators always; once published, the participants and the coordinators of the cohort."""
     if facilitates(actor, assignment.cohort):
         return True
-    return takes_part(actor, assignment.cohort) and assignment.is_published(now or utcnow())
+    published = assignment.is_published(now or utcnow())
+    return published and (takes_part(actor, assignment.cohort) or coordinates_in(actor, assignment.cohort))
 
 
 def submit(actor: Any, assignment: Assignment, now: datetime | None = None) -> bool:

@@ -33,8 +33,10 @@ class StudySession(TimestampMixin, db.Model):  # type: ignore[name-defined]
 
     cohort: Mapped[Cohort] = relationship()
     host_city: Mapped[City | None] = relationship()
-    materials: Mapped[list[SessionMaterial]] = relationship(back_populates="session", cascade="all, delete-orphan",
-                                                            order_by="SessionMaterial.id")
+    materials: Mapped[list[SessionMaterial]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="SessionMaterial.id",
+        primaryjoin="and_(SessionMaterial.session_id == StudySession.id, SessionMaterial.removed_at.is_(None))",
+        viewonly=True)
     attendance: Mapped[list[Attendance]] = relationship(back_populates="session", cascade="all, delete-orphan")
 
     __table_args__ = (
@@ -48,7 +50,7 @@ class StudySession(TimestampMixin, db.Model):  # type: ignore[name-defined]
 
 
 class SessionMaterial(db.Model):  # type: ignore[name-defined]
-    """A file handed out for a session (資料)."""
+    """A file handed out for a session (資料). Taking it off keeps the record (removed_at)."""
 
     __tablename__ = "session_material"
 
@@ -57,8 +59,10 @@ class SessionMaterial(db.Model):  # type: ignore[name-defined]
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     added_at: Mapped[created]
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
-    session: Mapped[StudySession] = relationship(back_populates="materials")
+    session: Mapped[StudySession] = relationship()
     file: Mapped[StoredFile] = relationship(lazy="joined")
 
     __table_args__ = (UniqueConstraint("session_id", "file_id"),)

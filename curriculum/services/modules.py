@@ -98,7 +98,7 @@ def cohort_modules(session: Session, cohort: Cohort, *, user: User | None = None
     done: dict[int, datetime] = {}
     if user is not None:
         done = dict(session.execute(select(ModuleProgress.module_id, ModuleProgress.done_at).where(
-            ModuleProgress.cohort_id == cohort.id, ModuleProgress.user_id == user.id)).tuples().all())
+            ModuleProgress.cohort_id == cohort.id, ModuleProgress.user_id == user.id)).all())
     return [CohortModule(m, overrides.get(m.id), done.get(m.id)) for m in active_modules(session)]
 
 

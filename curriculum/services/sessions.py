@@ -118,14 +118,19 @@ def add_material(session: Session, row: StudySession, stream: IO[bytes], filenam
     material = SessionMaterial(session=row, file=stored, added_by_id=actor.id)
     session.add(material)
     session.flush()
+    session.expire(row, ["materials"])
     return material
 
 
-def remove_material(session: Session, material: SessionMaterial, *, actor: User) -> None:
-    """Take a file off a session (the stored bytes stay until the storage is cleaned)."""
-    people.audit(session, actor, "session.material.remove", material, material.file.original_name)
-    session.delete(material)
+def remove_material(session: Session, material: SessionMaterial, *, actor: User, now: datetime) -> bool:
+    """Take a file off a session; the record and the file are kept. False if it was already off."""
+    if material.removed_at is not None:
+        return False
+    material.removed_at, material.removed_by_id = now, actor.id
     session.flush()
+    session.expire(material.session, ["materials"])
+    people.audit(session, actor, "session.material.remove", material, material.file.original_name)
+    return True
 
 
 def attendees(session: Session, row: StudySession) -> list[Enrolment]:

@@ -162,7 +162,7 @@ def unplaced(session: Session, cohort: Cohort) -> list[Enrolment]:
 def cities_by_user(session: Session, cohort: Cohort) -> dict[int, int]:
     """The city each participant was nominated by in this cohort."""
     return dict(session.execute(select(Enrolment.user_id, Enrolment.city_id)
-                                .where(Enrolment.cohort_id == cohort.id)).tuples().all())
+                                .where(Enrolment.cohort_id == cohort.id)).all())
 
 
 def rule_problems(team: Team, city_of: dict[int, int]) -> list[tuple[str, dict[str, object]]]:

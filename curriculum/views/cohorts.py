@@ -80,9 +80,12 @@ def _chosen_facilitators(form: CohortForm) -> list[User]:
 
 
 def _valid_places(form: CohortForm) -> bool:
-    """The posted cities must be exactly the member cities (a form cannot invent a city)."""
+    """The posted cities must be exactly the member cities (a form cannot invent or drop a city)."""
     known = {str(c.id) for c in cities()}
-    return {str(e.form.city_id.data) for e in form.places} <= known
+    if {str(e.form.city_id.data) for e in form.places} != known:
+        form.form_errors.append(_("各市の参加枠を入力してください。"))
+        return False
+    return True
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])

@@ -115,9 +115,9 @@ def add_material(session_id: int):  # type: ignore[no-untyped-def]
                            material_form=form, labels=ATTENDANCE_LABELS, human_size=storage.human_size), 400
 
 
-def _material(row: StudySession, material_id: int) -> SessionMaterial:
+def _material(row: StudySession, material_id: int, *, removed: bool = False) -> SessionMaterial:
     material = db.session.get(SessionMaterial, material_id)
-    if material is None or material.session_id != row.id:
+    if material is None or material.session_id != row.id or (material.removed_at is not None and not removed):
         abort(404)
     return material
 
@@ -133,11 +133,12 @@ def material(session_id: int, material_id: int):  # type: ignore[no-untyped-def]
 def remove_material(session_id: int, material_id: int):  # type: ignore[no-untyped-def]
     row = db.get_or_404(StudySession, session_id)
     authorize(policy.run_cohort(current_user, row.cohort))
-    item = _material(row, material_id)
-    name = item.file.original_name
-    services.remove_material(db.session, item, actor=current_user)
-    db.session.commit()
-    flash(_("資料「%(name)s」を外しました。", name=name), "info")
+    item = _material(row, material_id, removed=True)
+    if services.remove_material(db.session, item, actor=current_user, now=now()):
+        db.session.commit()
+        flash(_("資料「%(name)s」を外しました。", name=item.file.original_name), "info")
+    else:
+        flash(_("資料「%(name)s」は既に外されています。", name=item.file.original_name), "info")
     return redirect(url_for("curriculum.session", session_id=row.id))
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-25 21:32:26.206730
+Create Date: 2026-11-25 21:40:24.607334
 
 """
 from alembic import op
@@ -160,8 +160,11 @@ def upgrade():
     sa.Column('file_id', sa.Integer(), nullable=False),
     sa.Column('added_by_id', sa.Integer(), nullable=True),
     sa.Column('added_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('removed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('removed_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['added_by_id'], ['user.id'], name=op.f('fk_session_material_added_by_id_user')),
     sa.ForeignKeyConstraint(['file_id'], ['stored_file.id'], name=op.f('fk_session_material_file_id_stored_file')),
+    sa.ForeignKeyConstraint(['removed_by_id'], ['user.id'], name=op.f('fk_session_material_removed_by_id_user')),
     sa.ForeignKeyConstraint(['session_id'], ['study_session.id'], name=op.f('fk_session_material_session_id_study_session'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_session_material')),
     sa.UniqueConstraint('session_id', 'file_id', name=op.f('uq_session_material_session_id_file_id'))
