@@ -112,7 +112,7 @@ class CohortForm(FlaskForm):
     title_en = StringField(_l("名称（英語）"), validators=[Optional(), Length(max=200)])
     starts_on = DateField(_l("開始日"), validators=[Optional()], description=_l("空欄なら年度の初日です。"))
     ends_on = DateField(_l("終了日"), validators=[Optional()], description=_l("空欄なら年度の末日です。"))
-    facilitators = MultiCheckboxField(_l("ファシリテーター"), coerce=int, validate_choice=True)
+    facilitators = MultiCheckboxField(_l("ファシリテーター（複数可）"), coerce=int, validate_choice=True)
     places = FieldList(FormField(PlacesEntry), min_entries=0)
     submit = SubmitField(_l("保存"))
 

@@ -219,7 +219,7 @@ def submissions_csv(cohort_id: int):  # type: ignore[no-untyped-def]
     authorize(policy.view_submissions(current_user, cohort))
     grid = services.matrix(db.session, cohort)
     moment = now()
-    header = [_("氏名"), _("ふりがな"), _("市"), _("チーム")]
+    header = [_("氏名"), _("ふりがな"), _("所属市"), _("チーム")]
     for a in grid.assignments:
         header += [a.title, _("%(title)s 最終提出", title=a.title)]
     rows = []
