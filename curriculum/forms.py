@@ -123,6 +123,10 @@ class CohortForm(FlaskForm):
     def places_by_city(self) -> dict[int, int]:
         return {int(entry.form.city_id.data): int(entry.form.places.data or 0) for entry in self.places}
 
+    def has_errors(self) -> bool:
+        """Also counts messages put on a city's places after validation (FieldList keeps a snapshot)."""
+        return bool(self.errors) or any(entry.form.places.errors for entry in self.places)
+
     def place_field(self, city_id: int) -> Field | None:
         for entry in self.places:
             if str(entry.form.city_id.data) == str(city_id):

@@ -112,7 +112,7 @@ def new_cohort():  # type: ignore[no-untyped-def]
             flash(_("%(title)s を作成しました。各市の担当者が参加者を推薦できます。", title=cohort.title(locale())),
                   "success")
             return redirect(url_for("curriculum.cohort", cohort_id=cohort.id))
-    return render_template("curriculum/cohort_form.html", form=form, cohort=None), 400 if form.errors else 200
+    return render_template("curriculum/cohort_form.html", form=form, cohort=None), 400 if form.has_errors() else 200
 
 
 @bp.route("/cohorts/<int:cohort_id>")
@@ -164,7 +164,7 @@ def edit_cohort(cohort_id: int):  # type: ignore[no-untyped-def]
             db.session.commit()
             flash(_("期の設定を保存しました。"), "success")
             return redirect(url_for("curriculum.cohort", cohort_id=row.id))
-    return render_template("curriculum/cohort_form.html", form=form, cohort=row), 400 if form.errors else 200
+    return render_template("curriculum/cohort_form.html", form=form, cohort=row), 400 if form.has_errors() else 200
 
 
 @bp.route("/cohorts/<int:cohort_id>/start", methods=["POST"])
