@@ -1,4 +1,5 @@
 """Cohorts, sessions, enrolment, attendance, curriculum modules, assignments and teams."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -27,9 +28,12 @@ def init_app(app: Flask) -> None:
     core_panels.register(app, home_panels.provider)
     nav.register_stylesheet(app, "css/curriculum.css")
     app.jinja_env.globals.update(
-        interest_label=forms.interest_label, attendance_labels=forms.ATTENDANCE_LABELS,
-        submission_status_labels=forms.STATUS_LABELS, assignment_kind_labels=forms.KIND_LABELS,
-        case_links=caselinks.case_links)
+        interest_label=forms.interest_label,
+        attendance_labels=forms.ATTENDANCE_LABELS,
+        submission_status_labels=forms.STATUS_LABELS,
+        assignment_kind_labels=forms.KIND_LABELS,
+        case_links=caselinks.case_links,
+    )
     nav.register(
         app,
         NavItem("curriculum.study", _l("研修"), policy.studies, order=20, match="/study"),

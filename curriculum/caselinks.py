@@ -8,6 +8,7 @@ resolver that turns slugs into case titles::
 
 Without one, the link text is the slug itself.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable

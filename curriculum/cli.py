@@ -1,4 +1,5 @@
 """`flask curriculum …` commands, the module sync hook (`flask sync`, `make run`) and the demo hook."""
+
 from __future__ import annotations
 
 import click

@@ -1,4 +1,5 @@
 """Downloads for facilitators: CSV that Excel opens correctly, and zip archives with Japanese names."""
+
 from __future__ import annotations
 
 import csv
@@ -38,7 +39,9 @@ def folder_name(text: str) -> str:
     return clean_filename(text).strip(". ") or "_"
 
 
-def write_zip(target: IO[bytes], entries: Iterable[tuple[str, bytes | Path]], *, when: datetime | None = None) -> int:
+def write_zip(
+    target: IO[bytes], entries: Iterable[tuple[str, bytes | Path]], *, when: datetime | None = None
+) -> int:
     """Write ``(path inside the archive, bytes or file path)`` entries; return how many were written.
 
     Names are stored as UTF-8 (the zip format's language flag is set by ``zipfile`` for non-ASCII

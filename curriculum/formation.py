@@ -17,6 +17,7 @@ How it works:
 4. People of the same city are then swapped between teams to spread interests; such swaps never
    change the city mix.
 """
+
 from __future__ import annotations
 
 import random
@@ -97,6 +98,7 @@ def _penalty(cities: Sequence[Hashable]) -> int:
 
 # --- step 2: city counts per team by maximum flow ---------------------------------------------------
 
+
 class _Flow:
     """Edmonds–Karp on a small graph; nodes are visited in insertion order, so results are deterministic."""
 
@@ -137,8 +139,9 @@ class _Flow:
             total += bottleneck  # type: ignore[operator]
 
 
-def _counts_by_flow(city_totals: dict[Hashable, int], cities: list[Hashable], sizes: list[int],
-                    spread: int | None) -> list[dict[Hashable, int]] | None:
+def _counts_by_flow(
+    city_totals: dict[Hashable, int], cities: list[Hashable], sizes: list[int], spread: int | None
+) -> list[dict[Hashable, int]] | None:
     """City counts per team meeting the rules, each city at most ``spread`` per team (None: no limit)."""
     flow = _Flow()
     n = sum(city_totals.values())
@@ -171,6 +174,7 @@ def _counts_by_flow(city_totals: dict[Hashable, int], cities: list[Hashable], si
 
 # --- step 3: best effort when the rules cannot all be met -----------------------------------------
 
+
 def _swap_search(teams: list[list[Person]], key: Any) -> None:
     """Swap pairs of people between teams while that lowers ``key(team)`` summed; deterministic."""
     for _ in range(MAX_PASSES):
@@ -193,6 +197,7 @@ def _swap_search(teams: list[list[Person]], key: Any) -> None:
 
 
 # --- step 4: spreading interests ------------------------------------------------------------------
+
 
 def _interest_cost(team: Sequence[Person]) -> int:
     counts = Counter(t for p in team for t in p.interests)
@@ -221,6 +226,7 @@ def _spread_interests(teams: list[list[Person]]) -> None:
 
 
 # --- the suggestion -------------------------------------------------------------------------------
+
 
 def _global_notes(city_totals: dict[Hashable, int], sizes: list[int]) -> list[Note]:
     notes: list[Note] = []

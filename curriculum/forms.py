@@ -1,4 +1,5 @@
 """Forms of the curriculum area. Labels and messages are Japanese msgids (lazy), translated by Babel."""
+
 from __future__ import annotations
 
 import re
@@ -8,9 +9,29 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (DateField, Field, FieldList, FormField, HiddenField, IntegerField, MultipleFileField,
-                     SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField)
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import (
+    DateField,
+    Field,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, DateTimeLocalInput, ListWidget
 
 from core import storage
@@ -93,22 +114,35 @@ class JSTDateTimeField(Field):
 
 # --- cohorts ---------------------------------------------------------------------------------------
 
+
 class PlacesEntry(FlaskForm):
     class Meta:
         csrf = False
 
     city_id = HiddenField()
-    places = IntegerField(_l("枠"), validators=[InputRequired(WHOLE_NUMBER), NumberRange(min=0, max=99,
-                                                message=_l("0〜99の数を入力してください。"))])
+    places = IntegerField(
+        _l("枠"),
+        validators=[
+            InputRequired(WHOLE_NUMBER),
+            NumberRange(min=0, max=99, message=_l("0〜99の数を入力してください。")),
+        ],
+    )
 
 
 class CohortForm(FlaskForm):
-    fiscal_year = IntegerField(_l("年度（西暦）"), validators=[InputRequired(WHOLE_NUMBER),
-                                                         NumberRange(min=2000, max=2200,
-                                                                     message=_l("2000〜2200の年を入力してください。"))],
-                               description=_l("例：2026（令和8年度）。4月1日から翌年3月31日までです。"))
-    title_ja = StringField(_l("名称（日本語）"), validators=[Optional(), Length(max=200)],
-                           description=_l("空欄なら「令和○年度 8市連携スタディミーティング」とします。"))
+    fiscal_year = IntegerField(
+        _l("年度（西暦）"),
+        validators=[
+            InputRequired(WHOLE_NUMBER),
+            NumberRange(min=2000, max=2200, message=_l("2000〜2200の年を入力してください。")),
+        ],
+        description=_l("例：2026（令和8年度）。4月1日から翌年3月31日までです。"),
+    )
+    title_ja = StringField(
+        _l("名称（日本語）"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("空欄なら「令和○年度 8市連携スタディミーティング」とします。"),
+    )
     title_en = StringField(_l("名称（英語）"), validators=[Optional(), Length(max=200)])
     starts_on = DateField(_l("開始日"), validators=[Optional()], description=_l("空欄なら年度の初日です。"))
     ends_on = DateField(_l("終了日"), validators=[Optional()], description=_l("空欄なら年度の末日です。"))
@@ -144,8 +178,13 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 class NominateForm(FlaskForm):
     city = SelectField(_l("推薦する市"), validators=[DataRequired(REQUIRED)])
-    nominees = TextAreaField(_l("推薦する方"), validators=[DataRequired(REQUIRED), Length(max=20000)],
-                             description=_l("1行に1人、「メールアドレス, 氏名, ふりがな」の順に入力します（例：sato.hanako@city.example.lg.jp, 佐藤 花子, さとう はなこ）。アカウントのない方には招待メールが届きます。"))
+    nominees = TextAreaField(
+        _l("推薦する方"),
+        validators=[DataRequired(REQUIRED), Length(max=20000)],
+        description=_l(
+            "1行に1人、「メールアドレス, 氏名, ふりがな」の順に入力します（例：sato.hanako@city.example.lg.jp, 佐藤 花子, さとう はなこ）。アカウントのない方には招待メールが届きます。"
+        ),
+    )
     submit = SubmitField(_l("推薦する"))
 
     def __init__(self, *args: Any, cities: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -179,8 +218,11 @@ class NominateForm(FlaskForm):
 
 
 class InterestsForm(FlaskForm):
-    interests = MultiCheckboxField(_l("関心のある分野"), validate_choice=True,
-                                   description=_l("チーム分けのときに、関心が偏らないよう参考にします。"))
+    interests = MultiCheckboxField(
+        _l("関心のある分野"),
+        validate_choice=True,
+        description=_l("チーム分けのときに、関心が偏らないよう参考にします。"),
+    )
     submit = SubmitField(_l("保存"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -190,19 +232,34 @@ class InterestsForm(FlaskForm):
 
 # --- sessions --------------------------------------------------------------------------------------
 
+
 class SessionForm(FlaskForm):
-    number = IntegerField(_l("回"), validators=[InputRequired(WHOLE_NUMBER),
-                                               NumberRange(min=1, max=99, message=_l("1〜99の数を入力してください。"))])
-    title = StringField(_l("テーマ"), validators=[DataRequired(REQUIRED), Length(max=200)],
-                        description=_l("例：キックオフ・なぜ2040年なのか"))
+    number = IntegerField(
+        _l("回"),
+        validators=[
+            InputRequired(WHOLE_NUMBER),
+            NumberRange(min=1, max=99, message=_l("1〜99の数を入力してください。")),
+        ],
+    )
+    title = StringField(
+        _l("テーマ"),
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+        description=_l("例：キックオフ・なぜ2040年なのか"),
+    )
     starts_at = JSTDateTimeField(_l("開始（日本時間）"), validators=[InputRequired(REQUIRED)])
     ends_at = JSTDateTimeField(_l("終了（日本時間）"), validators=[InputRequired(REQUIRED)])
     host_city = SelectField(_l("担当市"), validators=[Optional()])
-    venue = StringField(_l("会場"), validators=[Optional(), Length(max=200)],
-                        description=_l("例：横浜市役所 18階 会議室"))
-    online_url = StringField(_l("オンライン参加のURL"), validators=[Optional(), Length(max=500),
-                                                           URL(require_tld=False,
-                                                               message=_l("URLの形式が正しくありません。"))])
+    venue = StringField(
+        _l("会場"), validators=[Optional(), Length(max=200)], description=_l("例：横浜市役所 18階 会議室")
+    )
+    online_url = StringField(
+        _l("オンライン参加のURL"),
+        validators=[
+            Optional(),
+            Length(max=500),
+            URL(require_tld=False, message=_l("URLの形式が正しくありません。")),
+        ],
+    )
     agenda = TextAreaField(_l("次第（Markdown）"), validators=[Optional(), Length(max=20000)])
     submit = SubmitField(_l("保存"))
 
@@ -212,7 +269,9 @@ class SessionForm(FlaskForm):
 
 
 class MaterialForm(FlaskForm):
-    file = MultipleFileField(_l("資料ファイル"), description=_l("PDF・Office文書・画像など（1ファイル20MBまで）"))
+    file = MultipleFileField(
+        _l("資料ファイル"), description=_l("PDF・Office文書・画像など（1ファイル20MBまで）")
+    )
     submit = SubmitField(_l("追加"))
 
 
@@ -226,7 +285,9 @@ class AttendanceEntry(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.status.choices = choices([("", "—"), *((s.value, str(label)) for s, label in ATTENDANCE_LABELS.items())])
+        self.status.choices = choices(
+            [("", "—"), *((s.value, str(label)) for s, label in ATTENDANCE_LABELS.items())]
+        )
 
 
 class AttendanceForm(FlaskForm):
@@ -236,32 +297,53 @@ class AttendanceForm(FlaskForm):
 
 # --- modules ---------------------------------------------------------------------------------------
 
+
 class OverrideForm(FlaskForm):
     title_ja = StringField(_l("題名"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    minutes = IntegerField(_l("目安の時間（分）"), validators=[InputRequired(WHOLE_NUMBER),
-                                                       NumberRange(min=0, max=600,
-                                                                   message=_l("0〜600の数を入力してください。"))])
+    minutes = IntegerField(
+        _l("目安の時間（分）"),
+        validators=[
+            InputRequired(WHOLE_NUMBER),
+            NumberRange(min=0, max=600, message=_l("0〜600の数を入力してください。")),
+        ],
+    )
     body = TextAreaField(_l("本文（Markdown）"), validators=[DataRequired(REQUIRED), Length(max=100000)])
-    note = StringField(_l("変更のねらい（ファシリテーター向けのメモ）"), validators=[Optional(), Length(max=500)])
+    note = StringField(
+        _l("変更のねらい（ファシリテーター向けのメモ）"), validators=[Optional(), Length(max=500)]
+    )
     base_version = HiddenField(default="0")
     submit = SubmitField(_l("この期の内容として保存"))
 
 
 # --- assignments -----------------------------------------------------------------------------------
 
+
 class AssignmentForm(FlaskForm):
     title = StringField(_l("題名"), validators=[DataRequired(REQUIRED), Length(max=200)])
     kind = SelectField(_l("提出の単位"), validators=[DataRequired(REQUIRED)])
     instructions = TextAreaField(_l("内容・進め方（Markdown）"), validators=[Optional(), Length(max=50000)])
-    publish_at = JSTDateTimeField(_l("公開日時（日本時間）"), validators=[Optional()],
-                                  description=_l("空欄ならすぐに公開し、参加者に知らせます。"))
+    publish_at = JSTDateTimeField(
+        _l("公開日時（日本時間）"),
+        validators=[Optional()],
+        description=_l("空欄ならすぐに公開し、参加者に知らせます。"),
+    )
     due_at = JSTDateTimeField(_l("締切（日本時間）"), validators=[InputRequired(REQUIRED)])
-    late_until = JSTDateTimeField(_l("遅れての提出の受付期限"), validators=[Optional()],
-                                  description=_l("空欄なら締切で受付を終えます。指定すると、締切後の提出は「遅延」として受け付けます。"))
+    late_until = JSTDateTimeField(
+        _l("遅れての提出の受付期限"),
+        validators=[Optional()],
+        description=_l(
+            "空欄なら締切で受付を終えます。指定すると、締切後の提出は「遅延」として受け付けます。"
+        ),
+    )
     allowed_types = MultiCheckboxField(_l("受け付けるファイルの種類"), validate_choice=False)
-    max_mb = IntegerField(_l("1ファイルの上限（MB）"), default=10,
-                          validators=[InputRequired(WHOLE_NUMBER), NumberRange(min=1, max=20,
-                                                                               message=_l("1〜20の数を入力してください。"))])
+    max_mb = IntegerField(
+        _l("1ファイルの上限（MB）"),
+        default=10,
+        validators=[
+            InputRequired(WHOLE_NUMBER),
+            NumberRange(min=1, max=20, message=_l("1〜20の数を入力してください。")),
+        ],
+    )
     submit = SubmitField(_l("保存"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -293,16 +375,27 @@ class FeedbackForm(FlaskForm):
 
 # --- teams -----------------------------------------------------------------------------------------
 
+
 class SuggestForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form: it only previews
 
-    teams = IntegerField(_l("チーム数"), validators=[InputRequired(WHOLE_NUMBER),
-                                                 NumberRange(min=1, max=50, message=_l("1〜50の数を入力してください。"))])
-    seed = IntegerField(_l("組み合わせ番号"), default=1,
-                        validators=[InputRequired(WHOLE_NUMBER), NumberRange(min=0, max=999999,
-                                                                             message=_l("0〜999999の数を入力してください。"))],
-                        description=_l("番号を変えると別の組み合わせを提案します。同じ番号なら同じ提案になります。"))
+    teams = IntegerField(
+        _l("チーム数"),
+        validators=[
+            InputRequired(WHOLE_NUMBER),
+            NumberRange(min=1, max=50, message=_l("1〜50の数を入力してください。")),
+        ],
+    )
+    seed = IntegerField(
+        _l("組み合わせ番号"),
+        default=1,
+        validators=[
+            InputRequired(WHOLE_NUMBER),
+            NumberRange(min=0, max=999999, message=_l("0〜999999の数を入力してください。")),
+        ],
+        description=_l("番号を変えると別の組み合わせを提案します。同じ番号なら同じ提案になります。"),
+    )
     submit = SubmitField(_l("提案を見る"))
 
 
@@ -324,8 +417,11 @@ class TeamForm(FlaskForm):
 
 
 class NewTeamForm(FlaskForm):
-    name = StringField(_l("チーム名"), validators=[Optional(), Length(max=120)],
-                       description=_l("空欄なら「チーム（番号）」とします。"))
+    name = StringField(
+        _l("チーム名"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("空欄なら「チーム（番号）」とします。"),
+    )
     submit = SubmitField(_l("チームを追加"))
 
 
@@ -334,8 +430,9 @@ class MoveForm(FlaskForm):
     team = SelectField(_l("移動先"), validators=[Optional()])
     submit = SubmitField(_l("移動する"))
 
-    def __init__(self, *args: Any, people: list[tuple[str, str]], teams: list[tuple[str, str]],
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, people: list[tuple[str, str]], teams: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.person.choices = choices(people)
         self.team.choices = choices([("", str(_l("（チームから外す）"))), *teams])

@@ -1,4 +1,5 @@
 """iCalendar (RFC 5545) feed of a person's sessions and deadlines, in Japan Standard Time."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

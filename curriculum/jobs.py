@@ -5,6 +5,7 @@
 announced in the same transaction, so running it twice (or in two processes) announces once.
 Run it every few minutes from the scheduler process, or with ``flask curriculum announce``.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """What the user reads when a rule refuses an action, by message code (Japanese msgids)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,7 +24,9 @@ MESSAGES = {
     "no_places": _l("%(city)sにはこの期の枠がありません。事務局にお問い合わせください。"),
     "other_city": _l("%(name)s さんのアカウントは%(city)sの所属です。所属市の担当者が推薦してください。"),
     "already_enrolled": _l("%(name)s さんは既にこの期に参加しています。"),
-    "too_many_nominees": _l("%(city)sの枠は%(places)s名で、残りは%(left)s名です（%(count)s名が入力されています）。"),
+    "too_many_nominees": _l(
+        "%(city)sの枠は%(places)s名で、残りは%(left)s名です（%(count)s名が入力されています）。"
+    ),
     "not_enrolled": _l("この方は参加中ではありません。"),
     "interests_too_long": _l("関心分野が長すぎます。"),
     "bad_line": _l("%(line)s行目：「メールアドレス, 氏名, ふりがな」の形で入力してください。"),
@@ -32,7 +35,9 @@ MESSAGES = {
     # modules
     "already_done": _l("既に完了にしています。"),
     "minutes_negative": _l("0以上の数を入力してください。"),
-    "override_stale": _l("この間に別の方がこの単元を保存しました。入力した内容は下に残しています。最新の内容を確認してから保存し直してください。"),
+    "override_stale": _l(
+        "この間に別の方がこの単元を保存しました。入力した内容は下に残しています。最新の内容を確認してから保存し直してください。"
+    ),
     # sessions and files
     "number_positive": _l("1以上の数を入力してください。"),
     "session_number_taken": _l("第%(number)s回は既に登録されています。"),
@@ -57,18 +62,26 @@ MESSAGES = {
     "kind_locked": _l("既に提出があるため、個人課題とチーム課題を切り替えられません。"),
     "not_published": _l("この課題はまだ公開されていません。"),
     "submission_closed": _l("提出の受付は終了しました。"),
-    "no_team": _l("チームに所属していないため、チーム課題を提出できません。ファシリテーターに連絡してください。"),
+    "no_team": _l(
+        "チームに所属していないため、チーム課題を提出できません。ファシリテーターに連絡してください。"
+    ),
     "empty_submission": _l("本文を書くか、ファイルを添付してください。"),
     "too_many_files": _l("一度に添付できるファイルは%(max)s個までです。"),
-    "submission_stale": _l("この提出は既に受け付けています（第%(number)s版）。二重に送信されたか、チームの方が先に提出しました。内容を確認してください。"),
+    "submission_stale": _l(
+        "この提出は既に受け付けています（第%(number)s版）。二重に送信されたか、チームの方が先に提出しました。内容を確認してください。"
+    ),
     "nothing_submitted": _l("まだ提出がありません。"),
-    "feedback_stale": _l("この間に新しい版（第%(number)s版）が提出されました。入力したコメントは残しています。新しい版を確認してから送信してください。"),
+    "feedback_stale": _l(
+        "この間に新しい版（第%(number)s版）が提出されました。入力したコメントは残しています。新しい版を確認してから送信してください。"
+    ),
     "feedback_empty": _l("コメントを書くか、状態を変えてください。"),
     "feedback_duplicate": _l("このフィードバックは既に送信されています。"),
     # teams
     "teams_published": _l("チームは公開済みです。ここからは手作業で調整してください。"),
     "suggestion_stale": _l("提案の後に参加者が変わりました。もう一度提案を作ってください。"),
-    "teams_have_work": _l("提出のあるチームがあるため、チーム分けを作り直せません。手作業で調整してください。"),
+    "teams_have_work": _l(
+        "提出のあるチームがあるため、チーム分けを作り直せません。手作業で調整してください。"
+    ),
     "team_name_taken": _l("同じ名前のチームが既にあります。"),
     "mentor_not_alumnus": _l("メンターには修了生を選んでください。"),
     "move_conflict": _l("同時に別の操作がありました。もう一度お試しください。"),
@@ -77,10 +90,16 @@ MESSAGES = {
 
 # Why a team suggestion falls short of a rule (curriculum.formation.Note codes).
 NOTES = {
-    "small_teams": _l("参加者数に対してチーム数が多いため、%(size)s人のチームがあります（3人未満のチームには市の条件を適用しません）。"),
+    "small_teams": _l(
+        "参加者数に対してチーム数が多いため、%(size)s人のチームがあります（3人未満のチームには市の条件を適用しません）。"
+    ),
     "few_cities": _l("参加者の所属が%(cities)s市だけのため、「3市以上」の条件は満たせません。"),
-    "city_too_many": _l("%(city)sの参加者が%(count)s名と多く、どのチームでも過半数にならないように分けられるのは%(max)s名までです。"),
-    "no_arrangement": _l("この人数・市の構成では、すべてのチームで条件を満たす分け方がありません。チーム数を変えるか、手作業で調整してください。"),
+    "city_too_many": _l(
+        "%(city)sの参加者が%(count)s名と多く、どのチームでも過半数にならないように分けられるのは%(max)s名までです。"
+    ),
+    "no_arrangement": _l(
+        "この人数・市の構成では、すべてのチームで条件を満たす分け方がありません。チーム数を変えるか、手作業で調整してください。"
+    ),
     "team_few_cities": _l("%(team)s：%(cities)s市だけの構成です（3市以上が目安）。"),
     "team_majority": _l("%(team)s：%(city)sが%(size)s人中%(count)s人で過半数です。"),
 }

@@ -1,4 +1,5 @@
 """Reading a module file: YAML front matter between ``---`` lines, then the Markdown body."""
+
 from __future__ import annotations
 
 import hashlib
@@ -63,10 +64,16 @@ def parse(text: str, name: str = "module") -> ModuleText:
     if minutes < 0:
         raise ModuleFileError(f"{name}: minutes must not be negative")
     return ModuleText(
-        slug=slug, order=order, title_ja=str(meta["title_ja"]).strip(), title_en=str(meta["title_en"]).strip(),
-        summary_en=str(meta.get("summary_en") or "").strip(), goals_ja=_strings(meta, "goals_ja", name),
-        goals_en=_strings(meta, "goals_en", name), minutes=minutes,
-        related_cases=_strings(meta, "related_cases", name), body=match.group(2).strip() + "\n",
+        slug=slug,
+        order=order,
+        title_ja=str(meta["title_ja"]).strip(),
+        title_en=str(meta["title_en"]).strip(),
+        summary_en=str(meta.get("summary_en") or "").strip(),
+        goals_ja=_strings(meta, "goals_ja", name),
+        goals_en=_strings(meta, "goals_en", name),
+        minutes=minutes,
+        related_cases=_strings(meta, "related_cases", name),
+        body=match.group(2).strip() + "\n",
         source_hash=hashlib.sha256(text.encode()).hexdigest(),
     )
 

@@ -1,4 +1,5 @@
 """The curriculum's part of the home page ("this week"), per role."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -10,8 +11,18 @@ from core.dates import utcnow
 from core.extensions import db
 from core.panels import Panel
 from curriculum import policy
-from curriculum.models import (Assignment, Cohort, CohortFacilitator, CohortStatus, Enrolment, EnrolmentStatus, Feedback,
-                               StudySession, Submission, SubmissionStatus)
+from curriculum.models import (
+    Assignment,
+    Cohort,
+    CohortFacilitator,
+    CohortStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Feedback,
+    StudySession,
+    Submission,
+    SubmissionStatus,
+)
 from curriculum.services import assignments as assignment_services
 from curriculum.services import cohorts as cohort_services
 from curriculum.services import modules as module_services
@@ -22,16 +33,27 @@ WEEK = timedelta(days=7)
 
 
 def _next_session(cohort: Cohort, now: Any) -> StudySession | None:
-    return db.session.scalar(select(StudySession).where(StudySession.cohort_id == cohort.id,
-                                                        StudySession.ends_at >= now)
-                             .order_by(StudySession.starts_at).limit(1))
+    return db.session.scalar(
+        select(StudySession)
+        .where(StudySession.cohort_id == cohort.id, StudySession.ends_at >= now)
+        .order_by(StudySession.starts_at)
+        .limit(1)
+    )
 
 
 def _running(user: User) -> list[Enrolment]:
-    return list(db.session.scalars(select(Enrolment).join(Cohort, Cohort.id == Enrolment.cohort_id)
-                                   .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ENROLLED,
-                                          Cohort.status != CohortStatus.CLOSED)
-                                   .order_by(Cohort.fiscal_year.desc())))
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .join(Cohort, Cohort.id == Enrolment.cohort_id)
+            .where(
+                Enrolment.user_id == user.id,
+                Enrolment.status == EnrolmentStatus.ENROLLED,
+                Cohort.status != CohortStatus.CLOSED,
+            )
+            .order_by(Cohort.fiscal_year.desc())
+        )
+    )
 
 
 def participant_panels(user: User, now: Any) -> list[Panel]:
@@ -51,21 +73,48 @@ def participant_panels(user: User, now: Any) -> list[Panel]:
             elif a.due_at <= now + WEEK or sub is not None:
                 due.append((a, sub))
         own = [s.id for s in _own_submissions(user, cohort)]
-        feedback = list(db.session.scalars(select(Feedback).where(Feedback.submission_id.in_(own),
-                                                                  Feedback.created_at >= now - 2 * WEEK)
-                                           .order_by(Feedback.created_at.desc()).limit(5))) if own else []
-        panels.append(Panel("curriculum/panels/participant.html", order=10, context={
-            "cohort": cohort, "next_session": _next_session(cohort, now), "todo": todo[:3], "todo_count": len(todo),
-            "module_count": len(modules), "due": due, "overdue": overdue, "feedback": feedback, "now": now,
-            "team": assignment_services.team_of(db.session, cohort.id, user.id) if cohort.teams_published else None,
-        }))
+        feedback = (
+            list(
+                db.session.scalars(
+                    select(Feedback)
+                    .where(Feedback.submission_id.in_(own), Feedback.created_at >= now - 2 * WEEK)
+                    .order_by(Feedback.created_at.desc())
+                    .limit(5)
+                )
+            )
+            if own
+            else []
+        )
+        panels.append(
+            Panel(
+                "curriculum/panels/participant.html",
+                order=10,
+                context={
+                    "cohort": cohort,
+                    "next_session": _next_session(cohort, now),
+                    "todo": todo[:3],
+                    "todo_count": len(todo),
+                    "module_count": len(modules),
+                    "due": due,
+                    "overdue": overdue,
+                    "feedback": feedback,
+                    "now": now,
+                    "team": assignment_services.team_of(db.session, cohort.id, user.id)
+                    if cohort.teams_published
+                    else None,
+                },
+            )
+        )
     return panels
 
 
 def _own_submissions(user: User, cohort: Cohort) -> list[Submission]:
     team = assignment_services.team_of(db.session, cohort.id, user.id)
-    query = select(Submission).join(Assignment, Assignment.id == Submission.assignment_id).where(
-        Assignment.cohort_id == cohort.id)
+    query = (
+        select(Submission)
+        .join(Assignment, Assignment.id == Submission.assignment_id)
+        .where(Assignment.cohort_id == cohort.id)
+    )
     owners = Submission.user_id == user.id
     if team is not None:
         owners = owners | (Submission.team_id == team.id)
@@ -75,21 +124,39 @@ def _own_submissions(user: User, cohort: Cohort) -> list[Submission]:
 def facilitator_panels(user: User, now: Any) -> list[Panel]:
     if user.has_role(Role.ADMIN) and not user.has_role(Role.FACILITATOR):
         return []
-    cohorts = db.session.scalars(select(Cohort).join(CohortFacilitator, CohortFacilitator.cohort_id == Cohort.id)
-                                 .where(CohortFacilitator.user_id == user.id, Cohort.status != CohortStatus.CLOSED)
-                                 .order_by(Cohort.fiscal_year.desc())).all()
+    cohorts = db.session.scalars(
+        select(Cohort)
+        .join(CohortFacilitator, CohortFacilitator.cohort_id == Cohort.id)
+        .where(CohortFacilitator.user_id == user.id, Cohort.status != CohortStatus.CLOSED)
+        .order_by(Cohort.fiscal_year.desc())
+    ).all()
     panels = []
     for cohort in cohorts:
         grid = assignment_services.matrix(db.session, cohort)
         focus = [a for a in grid.assignments if a.publish_at <= now and now - WEEK <= a.due_at <= now + WEEK]
         missing = [(a, grid.missing(a)) for a in focus]
-        waiting = [s for a in grid.assignments for s in a.submissions if s.status is SubmissionStatus.SUBMITTED
-                   and (not s.feedback or s.feedback[-1].version_id != (s.latest.id if s.latest else None))]
-        panels.append(Panel("curriculum/panels/facilitator.html", order=15, context={
-            "cohort": cohort, "next_session": _next_session(cohort, now), "missing": missing,
-            "waiting": waiting, "now": now, "unplaced": len(team_services.unplaced(db.session, cohort)),
-            "teams": len(cohort.teams),
-        }))
+        waiting = [
+            s
+            for a in grid.assignments
+            for s in a.submissions
+            if s.status is SubmissionStatus.SUBMITTED
+            and (not s.feedback or s.feedback[-1].version_id != (s.latest.id if s.latest else None))
+        ]
+        panels.append(
+            Panel(
+                "curriculum/panels/facilitator.html",
+                order=15,
+                context={
+                    "cohort": cohort,
+                    "next_session": _next_session(cohort, now),
+                    "missing": missing,
+                    "waiting": waiting,
+                    "now": now,
+                    "unplaced": len(team_services.unplaced(db.session, cohort)),
+                    "teams": len(cohort.teams),
+                },
+            )
+        )
     return panels
 
 
@@ -98,20 +165,32 @@ def coordinator_panels(user: User, now: Any) -> list[Panel]:
     if not city_ids:
         return []
     panels = []
-    for cohort in db.session.scalars(select(Cohort).where(Cohort.status != CohortStatus.CLOSED)
-                                     .order_by(Cohort.fiscal_year.desc())):
+    for cohort in db.session.scalars(
+        select(Cohort).where(Cohort.status != CohortStatus.CLOSED).order_by(Cohort.fiscal_year.desc())
+    ):
         if not policy.coordinates_in(user, cohort):
             continue
         rows = cohort_services.enrolment_by_city(db.session, cohort, city_ids=city_ids)
         people = [e for r in rows for e in r.enrolled]
         progress = module_services.progress(db.session, cohort, people)
         grid = assignment_services.matrix(db.session, cohort)
-        late = {e.user_id: sum(1 for a in grid.assignments if a.due_at < now and grid.cell(e, a) is None)
-                for e in people}
-        panels.append(Panel("curriculum/panels/coordinator.html", order=20, context={
-            "cohort": cohort, "rows": rows, "progress": progress, "late": late,
-            "can_nominate": policy.nominate(user, cohort),
-        }))
+        late = {
+            e.user_id: sum(1 for a in grid.assignments if a.due_at < now and grid.cell(e, a) is None)
+            for e in people
+        }
+        panels.append(
+            Panel(
+                "curriculum/panels/coordinator.html",
+                order=20,
+                context={
+                    "cohort": cohort,
+                    "rows": rows,
+                    "progress": progress,
+                    "late": late,
+                    "can_nominate": policy.nominate(user, cohort),
+                },
+            )
+        )
     return panels
 
 
@@ -122,28 +201,52 @@ def secretariat_panels(user: User, now: Any) -> list[Panel]:
     if cohort is None:
         return [Panel("curriculum/panels/secretariat.html", order=5, context={"cohort": None})]
     rows = cohort_services.enrolment_by_city(db.session, cohort)
-    return [Panel("curriculum/panels/secretariat.html", order=5, context={
-        "cohort": cohort, "rows": rows, "places": sum(r.places for r in rows),
-        "enrolled": sum(len(r.enrolled) for r in rows), "next_session": _next_session(cohort, now),
-        "teams": len(cohort.teams), "now": now,
-    })]
+    return [
+        Panel(
+            "curriculum/panels/secretariat.html",
+            order=5,
+            context={
+                "cohort": cohort,
+                "rows": rows,
+                "places": sum(r.places for r in rows),
+                "enrolled": sum(len(r.enrolled) for r in rows),
+                "next_session": _next_session(cohort, now),
+                "teams": len(cohort.teams),
+                "now": now,
+            },
+        )
+    ]
 
 
 def alumnus_panels(user: User, now: Any) -> list[Panel]:
     if not user.has_role(Role.ALUMNUS):
         return []
-    past = db.session.scalars(select(Enrolment).join(Cohort, Cohort.id == Enrolment.cohort_id)
-                              .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.COMPLETED)
-                              .order_by(Cohort.fiscal_year.desc())).all()
+    past = db.session.scalars(
+        select(Enrolment)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.COMPLETED)
+        .order_by(Cohort.fiscal_year.desc())
+    ).all()
     years = [(e, assignment_services.team_of(db.session, e.cohort_id, user.id)) for e in past]
-    mentoring = [t for t in db.session.scalars(select(Cohort).where(Cohort.status != CohortStatus.CLOSED))
-                 for t in t.teams if t.mentor_id == user.id]
-    return [Panel("curriculum/panels/alumnus.html", order=30, context={"years": years, "mentoring": mentoring})]
+    mentoring = [
+        t
+        for t in db.session.scalars(select(Cohort).where(Cohort.status != CohortStatus.CLOSED))
+        for t in t.teams
+        if t.mentor_id == user.id
+    ]
+    return [
+        Panel("curriculum/panels/alumnus.html", order=30, context={"years": years, "mentoring": mentoring})
+    ]
 
 
 def provider(user: Any) -> list[Panel]:
     if not isinstance(user, User) or not user.is_active:
         return []
     now = utcnow()
-    return (secretariat_panels(user, now) + participant_panels(user, now) + facilitator_panels(user, now)
-            + coordinator_panels(user, now) + alumnus_panels(user, now))
+    return (
+        secretariat_panels(user, now)
+        + participant_panels(user, now)
+        + facilitator_panels(user, now)
+        + coordinator_panels(user, now)
+        + alumnus_panels(user, now)
+    )

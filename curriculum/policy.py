@@ -2,6 +2,7 @@
 
 Views call these through ``core.security.authorize``; templates as ``can.curriculum.<name>(user, …)``.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,8 +12,18 @@ from sqlalchemy import select
 
 from core.dates import utcnow
 from core.extensions import db
-from curriculum.models import (Assignment, Cohort, CohortFacilitator, CohortStatus, Enrolment, EnrolmentStatus,
-                               StudySession, Submission, Team, TeamMember)
+from curriculum.models import (
+    Assignment,
+    Cohort,
+    CohortFacilitator,
+    CohortStatus,
+    Enrolment,
+    EnrolmentStatus,
+    StudySession,
+    Submission,
+    Team,
+    TeamMember,
+)
 from people.models import Role, User
 
 
@@ -34,15 +45,23 @@ def facilitates(actor: Any, cohort: Cohort) -> bool:
         return True
     if not user.has_role(Role.FACILITATOR):
         return False
-    return db.session.scalar(select(CohortFacilitator.id).where(
-        CohortFacilitator.cohort_id == cohort.id, CohortFacilitator.user_id == user.id)) is not None
+    return (
+        db.session.scalar(
+            select(CohortFacilitator.id).where(
+                CohortFacilitator.cohort_id == cohort.id, CohortFacilitator.user_id == user.id
+            )
+        )
+        is not None
+    )
 
 
 def enrolment_of(actor: Any, cohort: Cohort) -> Enrolment | None:
     user = _user(actor)
     if user is None:
         return None
-    return db.session.scalar(select(Enrolment).where(Enrolment.cohort_id == cohort.id, Enrolment.user_id == user.id))
+    return db.session.scalar(
+        select(Enrolment).where(Enrolment.cohort_id == cohort.id, Enrolment.user_id == user.id)
+    )
 
 
 def takes_part(actor: Any, cohort: Cohort) -> bool:
@@ -60,8 +79,12 @@ def in_team(actor: Any, team: Team) -> bool:
     user = _user(actor)
     if user is None:
         return False
-    return db.session.scalar(select(TeamMember.id).where(TeamMember.team_id == team.id,
-                                                         TeamMember.user_id == user.id)) is not None
+    return (
+        db.session.scalar(
+            select(TeamMember.id).where(TeamMember.team_id == team.id, TeamMember.user_id == user.id)
+        )
+        is not None
+    )
 
 
 def mentors(actor: Any, team: Team) -> bool:
@@ -70,6 +93,7 @@ def mentors(actor: Any, team: Team) -> bool:
 
 
 # --- menus -----------------------------------------------------------------------------------------
+
 
 def studies(actor: Any) -> bool:
     """Has a study record to open: a participant now, or an alumnus of an earlier year."""
@@ -94,6 +118,7 @@ def list_cohorts(actor: Any) -> bool:
 
 
 # --- cohorts ---------------------------------------------------------------------------------------
+
 
 def manage_cohorts(actor: Any) -> bool:
     """Open, edit and close cohorts; name facilitators; set places."""
@@ -139,14 +164,21 @@ def withdraw(actor: Any, enrolment: Enrolment) -> bool:
 
 def can_withdraw_now(actor: Any, enrolment: Enrolment) -> bool:
     """Show the withdraw button: allowed, and still taking part in a running year."""
-    return (withdraw(actor, enrolment) and enrolment.status is EnrolmentStatus.ENROLLED
-            and not enrolment.cohort.is_closed)
+    return (
+        withdraw(actor, enrolment)
+        and enrolment.status is EnrolmentStatus.ENROLLED
+        and not enrolment.cohort.is_closed
+    )
 
 
 def edit_interests(actor: Any, enrolment: Enrolment) -> bool:
     user = _user(actor)
-    return bool(user and user.id == enrolment.user_id and enrolment.status is EnrolmentStatus.ENROLLED
-                and not enrolment.cohort.is_closed)
+    return bool(
+        user
+        and user.id == enrolment.user_id
+        and enrolment.status is EnrolmentStatus.ENROLLED
+        and not enrolment.cohort.is_closed
+    )
 
 
 def see_person_in(actor: Any, cohort: Cohort, city_id: int) -> bool:
@@ -155,6 +187,7 @@ def see_person_in(actor: Any, cohort: Cohort, city_id: int) -> bool:
 
 
 # --- sessions, modules, assignments ---------------------------------------------------------------
+
 
 def run_cohort(actor: Any, cohort: Cohort) -> bool:
     """Schedule sessions, take attendance, adapt modules, post assignments, form teams."""
@@ -186,8 +219,12 @@ def view_assignment(actor: Any, assignment: Assignment, now: datetime | None = N
 def submit(actor: Any, assignment: Assignment, now: datetime | None = None) -> bool:
     """Hand in work (the service also checks the deadline and the team)."""
     enrolment = enrolment_of(actor, assignment.cohort)
-    return bool(enrolment and enrolment.status is EnrolmentStatus.ENROLLED and not assignment.cohort.is_closed
-                and assignment.is_published(now or utcnow()))
+    return bool(
+        enrolment
+        and enrolment.status is EnrolmentStatus.ENROLLED
+        and not assignment.cohort.is_closed
+        and assignment.is_published(now or utcnow())
+    )
 
 
 def view_submission(actor: Any, submission: Submission) -> bool:
@@ -213,6 +250,7 @@ def view_submissions(actor: Any, cohort: Cohort) -> bool:
 
 # --- teams -----------------------------------------------------------------------------------------
 
+
 def view_teams(actor: Any, cohort: Cohort) -> bool:
     if facilitates(actor, cohort):
         return True
@@ -235,6 +273,7 @@ def edit_team(actor: Any, team: Team) -> bool:
 
 
 # --- calendar --------------------------------------------------------------------------------------
+
 
 def own_calendar(actor: Any) -> bool:
     return _user(actor) is not None

@@ -1,4 +1,5 @@
 """Builders for cohorts, sessions, assignments and teams over the real models (see tests/factories.py)."""
+
 from __future__ import annotations
 
 import io
@@ -10,8 +11,19 @@ from typing import Any
 from core.dates import utcnow
 from core.events import Event, happened
 from core.extensions import db
-from curriculum.models import (Assignment, AssignmentKind, CityQuota, Cohort, CohortFacilitator, CohortStatus,
-                               Enrolment, EnrolmentStatus, StudySession, Team, TeamMember)
+from curriculum.models import (
+    Assignment,
+    AssignmentKind,
+    CityQuota,
+    Cohort,
+    CohortFacilitator,
+    CohortStatus,
+    Enrolment,
+    EnrolmentStatus,
+    StudySession,
+    Team,
+    TeamMember,
+)
 from curriculum.services.modules import sync_modules
 from people.models import Role, User
 from tests import factories
@@ -19,10 +31,22 @@ from tests import factories
 PDF = b"%PDF-1.4\n% test file\n"
 
 
-def cohort(fy: int = 2026, *, status: CohortStatus = CohortStatus.OPEN, places: int = 3,
-           facilitators: tuple[User, ...] = (), commit: bool = True) -> Cohort:
-    row = Cohort(fiscal_year=fy, title_ja=f"{fy}年度 テスト期", title_en=f"FY{fy} test", status=status,
-                 starts_on=date(fy, 4, 1), ends_on=date(fy + 1, 3, 31))
+def cohort(
+    fy: int = 2026,
+    *,
+    status: CohortStatus = CohortStatus.OPEN,
+    places: int = 3,
+    facilitators: tuple[User, ...] = (),
+    commit: bool = True,
+) -> Cohort:
+    row = Cohort(
+        fiscal_year=fy,
+        title_ja=f"{fy}年度 テスト期",
+        title_en=f"FY{fy} test",
+        status=status,
+        starts_on=date(fy, 4, 1),
+        ends_on=date(fy + 1, 3, 31),
+    )
     row.quotas = [CityQuota(city_id=c.id, places=places) for c in factories.cities().values()]
     row.facilitators = [CohortFacilitator(user=f) for f in facilitators]
     db.session.add(row)
@@ -32,8 +56,14 @@ def cohort(fy: int = 2026, *, status: CohortStatus = CohortStatus.OPEN, places: 
     return row
 
 
-def enrol(row: Cohort, user: User, *, status: EnrolmentStatus = EnrolmentStatus.ENROLLED, interests: str = "",
-          commit: bool = True) -> Enrolment:
+def enrol(
+    row: Cohort,
+    user: User,
+    *,
+    status: EnrolmentStatus = EnrolmentStatus.ENROLLED,
+    interests: str = "",
+    commit: bool = True,
+) -> Enrolment:
     enrolment = Enrolment(cohort=row, user=user, city_id=user.city_id, status=status, interests=interests)
     db.session.add(enrolment)
     db.session.flush()
@@ -48,11 +78,25 @@ def participant_in(row: Cohort, city_code: str = factories.YOKOHAMA, **kw: Any) 
     return person
 
 
-def study_session(row: Cohort, *, number: int = 1, starts_in: timedelta = timedelta(days=-2),
-                  hours: int = 3, title: str = "第1回", commit: bool = True) -> StudySession:
+def study_session(
+    row: Cohort,
+    *,
+    number: int = 1,
+    starts_in: timedelta = timedelta(days=-2),
+    hours: int = 3,
+    title: str = "第1回",
+    commit: bool = True,
+) -> StudySession:
     start = utcnow() + starts_in
-    item = StudySession(cohort_id=row.id, number=number, title=title, starts_at=start,
-                        ends_at=start + timedelta(hours=hours), venue="市役所 会議室", agenda="")
+    item = StudySession(
+        cohort_id=row.id,
+        number=number,
+        title=title,
+        starts_at=start,
+        ends_at=start + timedelta(hours=hours),
+        venue="市役所 会議室",
+        agenda="",
+    )
     db.session.add(item)
     db.session.flush()
     if commit:
@@ -60,15 +104,32 @@ def study_session(row: Cohort, *, number: int = 1, starts_in: timedelta = timede
     return item
 
 
-def assignment(row: Cohort, *, title: str = "課題", kind: AssignmentKind = AssignmentKind.INDIVIDUAL,
-               published: timedelta = timedelta(days=-1), due: timedelta = timedelta(days=3),
-               late: timedelta | None = None, types: str = "pdf,docx", max_mb: int = 1,
-               announced: bool = True, commit: bool = True) -> Assignment:
+def assignment(
+    row: Cohort,
+    *,
+    title: str = "課題",
+    kind: AssignmentKind = AssignmentKind.INDIVIDUAL,
+    published: timedelta = timedelta(days=-1),
+    due: timedelta = timedelta(days=3),
+    late: timedelta | None = None,
+    types: str = "pdf,docx",
+    max_mb: int = 1,
+    announced: bool = True,
+    commit: bool = True,
+) -> Assignment:
     now = utcnow()
-    item = Assignment(cohort_id=row.id, title=title, instructions="**書いてください**", kind=kind,
-                      publish_at=now + published, due_at=now + due,
-                      late_until=now + late if late is not None else None, allowed_types=types, max_mb=max_mb,
-                      announced_at=now if announced else None)
+    item = Assignment(
+        cohort_id=row.id,
+        title=title,
+        instructions="**書いてください**",
+        kind=kind,
+        publish_at=now + published,
+        due_at=now + due,
+        late_until=now + late if late is not None else None,
+        allowed_types=types,
+        max_mb=max_mb,
+        announced_at=now if announced else None,
+    )
     db.session.add(item)
     db.session.flush()
     if commit:
@@ -76,8 +137,9 @@ def assignment(row: Cohort, *, title: str = "課題", kind: AssignmentKind = Ass
     return item
 
 
-def team(row: Cohort, members: list[User], *, number: int = 1, name: str | None = None,
-         commit: bool = True) -> Team:
+def team(
+    row: Cohort, members: list[User], *, number: int = 1, name: str | None = None, commit: bool = True
+) -> Team:
     item = Team(cohort_id=row.id, number=number, name=name or f"チーム{number}")
     item.members = [TeamMember(cohort_id=row.id, user_id=m.id) for m in members]
     db.session.add(item)

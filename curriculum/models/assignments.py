@@ -1,4 +1,5 @@
 """Assignments (課題), the submissions to them (every re-submission a new version) and feedback."""
+
 from __future__ import annotations
 
 import enum
@@ -26,8 +27,9 @@ class Assignment(TimestampMixin, db.Model):  # type: ignore[name-defined]
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     instructions: Mapped[str] = mapped_column(Text, default="")  # Markdown
-    kind: Mapped[AssignmentKind] = mapped_column(_enum(AssignmentKind, "assignment_kind"),
-                                                 default=AssignmentKind.INDIVIDUAL)
+    kind: Mapped[AssignmentKind] = mapped_column(
+        _enum(AssignmentKind, "assignment_kind"), default=AssignmentKind.INDIVIDUAL
+    )
     publish_at: Mapped[datetime] = mapped_column(UTCDateTime())  # participants see it from then on
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     late_until: Mapped[datetime | None] = mapped_column(UTCDateTime())  # late submissions accepted until
@@ -78,15 +80,17 @@ class Submission(TimestampMixin, db.Model):  # type: ignore[name-defined]
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
-    status: Mapped[SubmissionStatus] = mapped_column(_enum(SubmissionStatus, "submission_status"),
-                                                     default=SubmissionStatus.SUBMITTED)
+    status: Mapped[SubmissionStatus] = mapped_column(
+        _enum(SubmissionStatus, "submission_status"), default=SubmissionStatus.SUBMITTED
+    )
     version_count: Mapped[int] = mapped_column(default=0)
 
     assignment: Mapped[Assignment] = relationship(back_populates="submissions")
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     team: Mapped[Team | None] = relationship()
-    versions: Mapped[list[SubmissionVersion]] = relationship(back_populates="submission",
-                                                             order_by="SubmissionVersion.number")
+    versions: Mapped[list[SubmissionVersion]] = relationship(
+        back_populates="submission", order_by="SubmissionVersion.number"
+    )
     feedback: Mapped[list[Feedback]] = relationship(back_populates="submission", order_by="Feedback.id")
 
     __table_args__ = (
@@ -117,8 +121,10 @@ class SubmissionVersion(db.Model):  # type: ignore[name-defined]
     submitted_by: Mapped[User | None] = relationship()
     files: Mapped[list[SubmissionFile]] = relationship(back_populates="version", order_by="SubmissionFile.id")
 
-    __table_args__ = (UniqueConstraint("submission_id", "number"), CheckConstraint("number >= 1",
-                                                                                    name="number_positive"))
+    __table_args__ = (
+        UniqueConstraint("submission_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
 
 
 class SubmissionFile(db.Model):  # type: ignore[name-defined]

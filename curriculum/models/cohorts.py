@@ -1,4 +1,5 @@
 """Cohorts (one per fiscal year), who runs them, who takes part, and the cross-city teams."""
+
 from __future__ import annotations
 
 import enum
@@ -13,8 +14,14 @@ from people.models import City, User
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
-                validate_strings=True)
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        length=20,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
 
 
 class CohortStatus(enum.StrEnum):
@@ -32,7 +39,9 @@ class Cohort(TimestampMixin, db.Model):  # type: ignore[name-defined]
     fiscal_year: Mapped[int] = mapped_column(unique=True)  # 年度: April fiscal_year – March fiscal_year+1
     title_ja: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200))
-    status: Mapped[CohortStatus] = mapped_column(_enum(CohortStatus, "cohort_status"), default=CohortStatus.PLANNED)
+    status: Mapped[CohortStatus] = mapped_column(
+        _enum(CohortStatus, "cohort_status"), default=CohortStatus.PLANNED
+    )
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -40,8 +49,9 @@ class Cohort(TimestampMixin, db.Model):  # type: ignore[name-defined]
     # When the facilitators showed the teams to the participants (until then they are a draft).
     teams_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    facilitators: Mapped[list[CohortFacilitator]] = relationship(back_populates="cohort",
-                                                                  cascade="all, delete-orphan")
+    facilitators: Mapped[list[CohortFacilitator]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan"
+    )
     quotas: Mapped[list[CityQuota]] = relationship(back_populates="cohort", cascade="all, delete-orphan")
     enrolments: Mapped[list[Enrolment]] = relationship(back_populates="cohort")
     teams: Mapped[list[Team]] = relationship(back_populates="cohort", order_by="Team.number")
@@ -92,7 +102,10 @@ class CityQuota(db.Model):  # type: ignore[name-defined]
     cohort: Mapped[Cohort] = relationship(back_populates="quotas")
     city: Mapped[City] = relationship()
 
-    __table_args__ = (UniqueConstraint("cohort_id", "city_id"), CheckConstraint("places >= 0", name="places_positive"))
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "city_id"),
+        CheckConstraint("places >= 0", name="places_positive"),
+    )
 
 
 class EnrolmentStatus(enum.StrEnum):
@@ -110,8 +123,9 @@ class Enrolment(TimestampMixin, db.Model):  # type: ignore[name-defined]
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     city_id: Mapped[int] = mapped_column(ForeignKey("city.id"))  # the city that nominated them that year
-    status: Mapped[EnrolmentStatus] = mapped_column(_enum(EnrolmentStatus, "enrolment_status"),
-                                                    default=EnrolmentStatus.ENROLLED)
+    status: Mapped[EnrolmentStatus] = mapped_column(
+        _enum(EnrolmentStatus, "enrolment_status"), default=EnrolmentStatus.ENROLLED
+    )
     nominated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

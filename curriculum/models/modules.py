@@ -1,4 +1,5 @@
 """Curriculum modules (単元): synced from curriculum/modules/*.md, adapted per cohort, marked done per person."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -65,8 +66,10 @@ class ModuleOverride(TimestampMixin, db.Model):  # type: ignore[name-defined]
     module: Mapped[Module] = relationship()
     updated_by: Mapped[User | None] = relationship()
 
-    __table_args__ = (UniqueConstraint("cohort_id", "module_id"),
-                      CheckConstraint("minutes >= 0", name="minutes_positive"))
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "module_id"),
+        CheckConstraint("minutes >= 0", name="minutes_positive"),
+    )
 
 
 class ModuleProgress(db.Model):  # type: ignore[name-defined]
@@ -81,4 +84,3 @@ class ModuleProgress(db.Model):  # type: ignore[name-defined]
     done_at: Mapped[created]
 
     __table_args__ = (UniqueConstraint("cohort_id", "module_id", "user_id"),)
-

@@ -1,4 +1,5 @@
 """The sessions (回) of a cohort, their materials and attendance, and each person's calendar feed."""
+
 from __future__ import annotations
 
 import enum
@@ -34,10 +35,15 @@ class StudySession(TimestampMixin, db.Model):  # type: ignore[name-defined]
     cohort: Mapped[Cohort] = relationship()
     host_city: Mapped[City | None] = relationship()
     materials: Mapped[list[SessionMaterial]] = relationship(
-        back_populates="session", cascade="all, delete-orphan", order_by="SessionMaterial.id",
+        back_populates="session",
+        cascade="all, delete-orphan",
+        order_by="SessionMaterial.id",
         primaryjoin="and_(SessionMaterial.session_id == StudySession.id, SessionMaterial.removed_at.is_(None))",
-        viewonly=True)
-    attendance: Mapped[list[Attendance]] = relationship(back_populates="session", cascade="all, delete-orphan")
+        viewonly=True,
+    )
+    attendance: Mapped[list[Attendance]] = relationship(
+        back_populates="session", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
         UniqueConstraint("cohort_id", "number"),

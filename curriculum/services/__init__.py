@@ -4,6 +4,7 @@ They flush and never commit, and never read the request, ``flask.g`` or the app 
 the domain that refuses an action raises ``Refused`` with a message code (translated by the view,
 see curriculum/messages.py), the form field it belongs to, and the values the message needs.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Opening, running and closing a cohort; nominating (enrolling) and withdrawing participants."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,8 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.dates import fiscal_year_bounds, fiscal_year_label, to_tokyo
-from curriculum.models import (CityQuota, Cohort, CohortFacilitator, CohortStatus, Enrolment, EnrolmentStatus,
-                               TeamMember)
+from curriculum.models import (
+    CityQuota,
+    Cohort,
+    CohortFacilitator,
+    CohortStatus,
+    Enrolment,
+    EnrolmentStatus,
+    TeamMember,
+)
 from curriculum.services import Conflict, Refused
 from people import services as people
 from people.models import City, Role, User, active_cities_query
@@ -20,11 +28,15 @@ TAKING_PLACE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)  # statuses
 
 def default_titles(fiscal_year: int) -> tuple[str, str]:
     """("令和8年度 8市連携スタディミーティング", "FY2026 8-City Study Meeting")."""
-    return (f"{fiscal_year_label(fiscal_year, 'ja')} 8市連携スタディミーティング",
-            f"FY{fiscal_year} 8-City Study Meeting")
+    return (
+        f"{fiscal_year_label(fiscal_year, 'ja')} 8市連携スタディミーティング",
+        f"FY{fiscal_year} 8-City Study Meeting",
+    )
 
 
-def _check_dates(fiscal_year: int, starts_on: date, ends_on: date, *, today: date, changed: bool = True) -> None:
+def _check_dates(
+    fiscal_year: int, starts_on: date, ends_on: date, *, today: date, changed: bool = True
+) -> None:
     first, last = fiscal_year_bounds(fiscal_year)
     if not first <= starts_on <= last:
         raise Refused("date_outside_fy", "starts_on", fy=fiscal_year_label(fiscal_year))
@@ -42,9 +54,19 @@ def _check_facilitators(facilitators: list[User]) -> None:
             raise Refused("not_facilitator", "facilitators", name=person.name)
 
 
-def open_cohort(session: Session, *, fiscal_year: int, title_ja: str, title_en: str, starts_on: date,
-                ends_on: date, facilitators: list[User], places: dict[int, int], actor: User,
-                now: datetime) -> Cohort:
+def open_cohort(
+    session: Session,
+    *,
+    fiscal_year: int,
+    title_ja: str,
+    title_en: str,
+    starts_on: date,
+    ends_on: date,
+    facilitators: list[User],
+    places: dict[int, int],
+    actor: User,
+    now: datetime,
+) -> Cohort:
     """The secretariat opens the year's cohort (status planned: cities nominate, then it starts)."""
     label = fiscal_year_label(fiscal_year)
     if session.scalar(select(Cohort.id).where(Cohort.fiscal_year == fiscal_year)) is not None:
@@ -53,8 +75,14 @@ def open_cohort(session: Session, *, fiscal_year: int, title_ja: str, title_en: 
     _check_facilitators(facilitators)
     if any(n < 0 for n in places.values()):
         raise Refused("places_negative", "places")
-    cohort = Cohort(fiscal_year=fiscal_year, title_ja=title_ja.strip(), title_en=title_en.strip(),
-                    starts_on=starts_on, ends_on=ends_on, status=CohortStatus.PLANNED)
+    cohort = Cohort(
+        fiscal_year=fiscal_year,
+        title_ja=title_ja.strip(),
+        title_en=title_en.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=CohortStatus.PLANNED,
+    )
     cohort.facilitators = [CohortFacilitator(user=f) for f in facilitators]
     cohort.quotas = [CityQuota(city_id=city_id, places=n) for city_id, n in sorted(places.items())]
     session.add(cohort)
@@ -67,18 +95,36 @@ def open_cohort(session: Session, *, fiscal_year: int, title_ja: str, title_en: 
 
 
 def taken_places(session: Session, cohort: Cohort, city_id: int) -> int:
-    return session.scalar(select(func.count(Enrolment.id)).where(
-        Enrolment.cohort_id == cohort.id, Enrolment.city_id == city_id,
-        Enrolment.status.in_(TAKING_PLACE))) or 0
+    return (
+        session.scalar(
+            select(func.count(Enrolment.id)).where(
+                Enrolment.cohort_id == cohort.id,
+                Enrolment.city_id == city_id,
+                Enrolment.status.in_(TAKING_PLACE),
+            )
+        )
+        or 0
+    )
 
 
-def update_cohort(session: Session, cohort: Cohort, *, title_ja: str, title_en: str, starts_on: date,
-                  ends_on: date, facilitators: list[User], places: dict[int, int], actor: User,
-                  now: datetime) -> Cohort:
+def update_cohort(
+    session: Session,
+    cohort: Cohort,
+    *,
+    title_ja: str,
+    title_en: str,
+    starts_on: date,
+    ends_on: date,
+    facilitators: list[User],
+    places: dict[int, int],
+    actor: User,
+    now: datetime,
+) -> Cohort:
     if cohort.is_closed:
         raise Refused("cohort_closed")
-    _check_dates(cohort.fiscal_year, starts_on, ends_on, today=to_tokyo(now).date(),
-                 changed=ends_on != cohort.ends_on)
+    _check_dates(
+        cohort.fiscal_year, starts_on, ends_on, today=to_tokyo(now).date(), changed=ends_on != cohort.ends_on
+    )
     _check_facilitators(facilitators)
     quotas = {q.city_id: q for q in cohort.quotas}
     for city_id, n in places.items():
@@ -121,9 +167,15 @@ class Closing:
 
 
 def _has_open_enrolment(session: Session, user: User, *, besides: Cohort | None = None) -> bool:
-    query = (select(Enrolment.id).join(Cohort, Cohort.id == Enrolment.cohort_id)
-             .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ENROLLED,
-                    Cohort.status != CohortStatus.CLOSED))
+    query = (
+        select(Enrolment.id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(
+            Enrolment.user_id == user.id,
+            Enrolment.status == EnrolmentStatus.ENROLLED,
+            Cohort.status != CohortStatus.CLOSED,
+        )
+    )
     if besides is not None:
         query = query.where(Cohort.id != besides.id)
     return session.scalar(query.limit(1)) is not None
@@ -138,8 +190,9 @@ def close_cohort(session: Session, cohort: Cohort, *, actor: User, now: datetime
     if cohort.is_closed:
         raise Refused("cohort_closed")
     result = Closing()
-    for enrolment in session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort.id)
-                                     .order_by(Enrolment.id)):
+    for enrolment in session.scalars(
+        select(Enrolment).where(Enrolment.cohort_id == cohort.id).order_by(Enrolment.id)
+    ):
         if enrolment.status is EnrolmentStatus.WITHDRAWN:
             result.withdrawn += 1
             continue
@@ -156,12 +209,18 @@ def close_cohort(session: Session, cohort: Cohort, *, actor: User, now: datetime
         people.grant_role(session, person, Role.ALUMNUS, by=actor)
         if not _has_open_enrolment(session, person):
             people.revoke_role(session, person, Role.PARTICIPANT, now=now)
-    people.audit(session, actor, "cohort.close", cohort,
-                 f"{fiscal_year_label(cohort.fiscal_year)}: {len(result.completed)} completed")
+    people.audit(
+        session,
+        actor,
+        "cohort.close",
+        cohort,
+        f"{fiscal_year_label(cohort.fiscal_year)}: {len(result.completed)} completed",
+    )
     return result
 
 
 # --- enrolment -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Nominee:
@@ -183,14 +242,29 @@ def lock_quota(session: Session, cohort: Cohort, city_id: int) -> CityQuota | No
     An UPDATE that changes nothing takes the row lock on PostgreSQL and the write lock on SQLite,
     so a count of places made after it cannot be raced by another nomination for the same city.
     """
-    session.execute(update(CityQuota).where(CityQuota.cohort_id == cohort.id, CityQuota.city_id == city_id)
-                    .values(places=CityQuota.places).execution_options(synchronize_session=False))
-    return session.scalar(select(CityQuota).where(CityQuota.cohort_id == cohort.id, CityQuota.city_id == city_id)
-                          .execution_options(populate_existing=True))
+    session.execute(
+        update(CityQuota)
+        .where(CityQuota.cohort_id == cohort.id, CityQuota.city_id == city_id)
+        .values(places=CityQuota.places)
+        .execution_options(synchronize_session=False)
+    )
+    return session.scalar(
+        select(CityQuota)
+        .where(CityQuota.cohort_id == cohort.id, CityQuota.city_id == city_id)
+        .execution_options(populate_existing=True)
+    )
 
 
-def nominate(session: Session, cohort: Cohort, city: City, nominees: list[Nominee], *, actor: User,
-             now: datetime, invitation_days: int = 14) -> list[Nominated]:
+def nominate(
+    session: Session,
+    cohort: Cohort,
+    city: City,
+    nominees: list[Nominee],
+    *,
+    actor: User,
+    now: datetime,
+    invitation_days: int = 14,
+) -> list[Nominated]:
     """A city enrols its participants within its places. All or nothing.
 
     Existing accounts are enrolled directly; new people get an account without a password and an
@@ -213,26 +287,44 @@ def nominate(session: Session, cohort: Cohort, city: City, nominees: list[Nomine
         enrolment = None
         if user is not None:
             if user.city_id not in (None, city.id):
-                raise Refused("other_city", "nominees", name=user.name, city=user.city.name_ja if user.city else "")
-            enrolment = session.scalar(select(Enrolment).where(Enrolment.cohort_id == cohort.id,
-                                                               Enrolment.user_id == user.id))
+                raise Refused(
+                    "other_city", "nominees", name=user.name, city=user.city.name_ja if user.city else ""
+                )
+            enrolment = session.scalar(
+                select(Enrolment).where(Enrolment.cohort_id == cohort.id, Enrolment.user_id == user.id)
+            )
             if enrolment is not None and enrolment.status is not EnrolmentStatus.WITHDRAWN:
                 raise Refused("already_enrolled", "nominees", name=user.name)
         plans.append((nominee, email, user, enrolment))
     taken = taken_places(session, cohort, city.id)
     if taken + len(plans) > quota.places:
-        raise Refused("too_many_nominees", "nominees", city=city.name_ja, places=quota.places,
-                      left=max(0, quota.places - taken), count=len(plans))
+        raise Refused(
+            "too_many_nominees",
+            "nominees",
+            city=city.name_ja,
+            places=quota.places,
+            left=max(0, quota.places - taken),
+            count=len(plans),
+        )
     done: list[Nominated] = []
     for nominee, email, user, enrolment in plans:
         issued = None
         if user is None:
-            issued = people.invite(session, email=email, name=nominee.name, name_kana=nominee.name_kana,
-                                   role=Role.PARTICIPANT, city=city, invited_by=actor, now=now,
-                                   days=invitation_days)
+            issued = people.invite(
+                session,
+                email=email,
+                name=nominee.name,
+                name_kana=nominee.name_kana,
+                role=Role.PARTICIPANT,
+                city=city,
+                invited_by=actor,
+                now=now,
+                days=invitation_days,
+            )
             assert isinstance(issued, people.IssuedToken)
-            user = people.create_user(session, email=email, name=nominee.name, name_kana=nominee.name_kana,
-                                      city=city)
+            user = people.create_user(
+                session, email=email, name=nominee.name, name_kana=nominee.name_kana, city=city
+            )
         people.grant_role(session, user, Role.PARTICIPANT, by=actor)
         if enrolment is None:
             enrolment = Enrolment(cohort=cohort, user=user, city_id=city.id, nominated_by_id=actor.id)
@@ -247,8 +339,9 @@ def nominate(session: Session, cohort: Cohort, city: City, nominees: list[Nomine
         session.flush()
     except IntegrityError as exc:  # the caller rolls back
         raise Conflict("already_enrolled", "nominees", name="") from exc
-    people.audit(session, actor, "cohort.nominate", cohort,
-                 f"{city.code}: " + ", ".join(d.user.email for d in done))
+    people.audit(
+        session, actor, "cohort.nominate", cohort, f"{city.code}: " + ", ".join(d.user.email for d in done)
+    )
     return done
 
 
@@ -260,8 +353,11 @@ def withdraw(session: Session, enrolment: Enrolment, *, actor: User, now: dateti
         raise Refused("not_enrolled")
     enrolment.status = EnrolmentStatus.WITHDRAWN
     enrolment.withdrawn_at = now
-    membership = session.scalar(select(TeamMember).where(TeamMember.cohort_id == enrolment.cohort_id,
-                                                         TeamMember.user_id == enrolment.user_id))
+    membership = session.scalar(
+        select(TeamMember).where(
+            TeamMember.cohort_id == enrolment.cohort_id, TeamMember.user_id == enrolment.user_id
+        )
+    )
     if membership is not None:
         session.delete(membership)
     session.flush()
@@ -285,6 +381,7 @@ def set_interests(session: Session, enrolment: Enrolment, interests: list[str]) 
 
 # --- overview --------------------------------------------------------------------------------------
 
+
 @dataclass
 class CityEnrolment:
     city: City
@@ -297,34 +394,50 @@ class CityEnrolment:
         return max(0, self.places - len(self.enrolled))
 
 
-def enrolment_by_city(session: Session, cohort: Cohort, *, city_ids: frozenset[int] | None = None
-                      ) -> list[CityEnrolment]:
+def enrolment_by_city(
+    session: Session, cohort: Cohort, *, city_ids: frozenset[int] | None = None
+) -> list[CityEnrolment]:
     """Every member city's places and people in one go (the secretariat's at-a-glance view)."""
     quotas = {q.city_id: q.places for q in cohort.quotas}
-    enrolments = session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort.id)
-                                 .join(User, User.id == Enrolment.user_id)
-                                 .order_by(User.name_kana, User.id)).all()
+    enrolments = session.scalars(
+        select(Enrolment)
+        .where(Enrolment.cohort_id == cohort.id)
+        .join(User, User.id == Enrolment.user_id)
+        .order_by(User.name_kana, User.id)
+    ).all()
     rows = []
     for city in session.scalars(active_cities_query()):
         if city_ids is not None and city.id not in city_ids:
             continue
         mine = [e for e in enrolments if e.city_id == city.id]
-        rows.append(CityEnrolment(city, quotas.get(city.id, 0),
-                                  [e for e in mine if e.status in TAKING_PLACE],
-                                  [e for e in mine if e.status is EnrolmentStatus.WITHDRAWN]))
+        rows.append(
+            CityEnrolment(
+                city,
+                quotas.get(city.id, 0),
+                [e for e in mine if e.status in TAKING_PLACE],
+                [e for e in mine if e.status is EnrolmentStatus.WITHDRAWN],
+            )
+        )
     return rows
 
 
 def current_cohort(session: Session) -> Cohort | None:
     """The running cohort (open, else planned), newest year first."""
-    return session.scalar(select(Cohort).where(Cohort.status != CohortStatus.CLOSED)
-                          .order_by((Cohort.status == CohortStatus.OPEN).desc(), Cohort.fiscal_year.desc())
-                          .limit(1))
+    return session.scalar(
+        select(Cohort)
+        .where(Cohort.status != CohortStatus.CLOSED)
+        .order_by((Cohort.status == CohortStatus.OPEN).desc(), Cohort.fiscal_year.desc())
+        .limit(1)
+    )
 
 
 def participants(session: Session, cohort: Cohort) -> list[Enrolment]:
     """Enrolled (or, once closed, completed) participants, by city and reading."""
-    return list(session.scalars(
-        select(Enrolment).join(User, User.id == Enrolment.user_id)
-        .where(Enrolment.cohort_id == cohort.id, Enrolment.status.in_(TAKING_PLACE))
-        .order_by(Enrolment.city_id, User.name_kana, User.id)))
+    return list(
+        session.scalars(
+            select(Enrolment)
+            .join(User, User.id == Enrolment.user_id)
+            .where(Enrolment.cohort_id == cohort.id, Enrolment.status.in_(TAKING_PLACE))
+            .order_by(Enrolment.city_id, User.name_kana, User.id)
+        )
+    )

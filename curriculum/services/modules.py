@@ -1,4 +1,5 @@
 """Curriculum modules: files → database, a cohort's view of them (with adaptations), progress."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -84,8 +85,9 @@ class CohortModule:
 
 
 def active_modules(session: Session) -> list[Module]:
-    return list(session.scalars(select(Module).where(Module.retired_at.is_(None))
-                                .order_by(Module.order, Module.slug)))
+    return list(
+        session.scalars(select(Module).where(Module.retired_at.is_(None)).order_by(Module.order, Module.slug))
+    )
 
 
 def get_module(session: Session, slug: str) -> Module | None:
@@ -93,23 +95,39 @@ def get_module(session: Session, slug: str) -> Module | None:
 
 
 def cohort_modules(session: Session, cohort: Cohort, *, user: User | None = None) -> list[CohortModule]:
-    overrides = {o.module_id: o for o in session.scalars(select(ModuleOverride)
-                                                        .where(ModuleOverride.cohort_id == cohort.id))}
+    overrides = {
+        o.module_id: o
+        for o in session.scalars(select(ModuleOverride).where(ModuleOverride.cohort_id == cohort.id))
+    }
     done: dict[int, datetime] = {}
     if user is not None:
-        done = dict(session.execute(select(ModuleProgress.module_id, ModuleProgress.done_at).where(
-            ModuleProgress.cohort_id == cohort.id, ModuleProgress.user_id == user.id)).all())
+        done = dict(
+            session.execute(
+                select(ModuleProgress.module_id, ModuleProgress.done_at).where(
+                    ModuleProgress.cohort_id == cohort.id, ModuleProgress.user_id == user.id
+                )
+            ).all()
+        )
     return [CohortModule(m, overrides.get(m.id), done.get(m.id)) for m in active_modules(session)]
 
 
-def cohort_module(session: Session, cohort: Cohort, module: Module, *, user: User | None = None) -> CohortModule:
-    override = session.scalar(select(ModuleOverride).where(ModuleOverride.cohort_id == cohort.id,
-                                                           ModuleOverride.module_id == module.id))
+def cohort_module(
+    session: Session, cohort: Cohort, module: Module, *, user: User | None = None
+) -> CohortModule:
+    override = session.scalar(
+        select(ModuleOverride).where(
+            ModuleOverride.cohort_id == cohort.id, ModuleOverride.module_id == module.id
+        )
+    )
     done_at = None
     if user is not None:
-        done_at = session.scalar(select(ModuleProgress.done_at).where(
-            ModuleProgress.cohort_id == cohort.id, ModuleProgress.module_id == module.id,
-            ModuleProgress.user_id == user.id))
+        done_at = session.scalar(
+            select(ModuleProgress.done_at).where(
+                ModuleProgress.cohort_id == cohort.id,
+                ModuleProgress.module_id == module.id,
+                ModuleProgress.user_id == user.id,
+            )
+        )
     return CohortModule(module, override, done_at)
 
 
@@ -117,9 +135,13 @@ def mark_done(session: Session, cohort: Cohort, module: Module, user: User, *, n
     """Idempotent: marking twice keeps the first mark."""
     if cohort.is_closed:
         raise Refused("cohort_closed")
-    exists = session.scalar(select(ModuleProgress.id).where(
-        ModuleProgress.cohort_id == cohort.id, ModuleProgress.module_id == module.id,
-        ModuleProgress.user_id == user.id))
+    exists = session.scalar(
+        select(ModuleProgress.id).where(
+            ModuleProgress.cohort_id == cohort.id,
+            ModuleProgress.module_id == module.id,
+            ModuleProgress.user_id == user.id,
+        )
+    )
     if exists is not None:
         return
     session.add(ModuleProgress(cohort_id=cohort.id, module_id=module.id, user_id=user.id, done_at=now))
@@ -132,26 +154,46 @@ def mark_done(session: Session, cohort: Cohort, module: Module, user: User, *, n
 def undo_done(session: Session, cohort: Cohort, module: Module, user: User) -> None:
     if cohort.is_closed:
         raise Refused("cohort_closed")
-    session.execute(delete(ModuleProgress).where(
-        ModuleProgress.cohort_id == cohort.id, ModuleProgress.module_id == module.id,
-        ModuleProgress.user_id == user.id))
+    session.execute(
+        delete(ModuleProgress).where(
+            ModuleProgress.cohort_id == cohort.id,
+            ModuleProgress.module_id == module.id,
+            ModuleProgress.user_id == user.id,
+        )
+    )
     session.flush()
 
 
-def save_override(session: Session, cohort: Cohort, module: Module, *, title_ja: str, body: str, minutes: int,
-                  note: str, base_version: int, actor: User) -> ModuleOverride:
+def save_override(
+    session: Session,
+    cohort: Cohort,
+    module: Module,
+    *,
+    title_ja: str,
+    body: str,
+    minutes: int,
+    note: str,
+    base_version: int,
+    actor: User,
+) -> ModuleOverride:
     """Adapt a module for a cohort. ``base_version`` is the version the form showed (0: none yet);
     if someone saved in between, the save is refused and nothing is overwritten."""
     if cohort.is_closed:
         raise Refused("cohort_closed")
     if minutes < 0:
         raise Refused("minutes_negative", "minutes")
-    override = session.scalar(select(ModuleOverride).where(ModuleOverride.cohort_id == cohort.id,
-                                                           ModuleOverride.module_id == module.id))
+    override = session.scalar(
+        select(ModuleOverride).where(
+            ModuleOverride.cohort_id == cohort.id, ModuleOverride.module_id == module.id
+        )
+    )
     current = override.version if override is not None else 0
     if current != base_version:
-        raise Conflict("override_stale", "body", name=override.updated_by.name if override and override.updated_by
-                       else "")
+        raise Conflict(
+            "override_stale",
+            "body",
+            name=override.updated_by.name if override and override.updated_by else "",
+        )
     if override is None:
         override = ModuleOverride(cohort_id=cohort.id, module_id=module.id, version=0)
         session.add(override)
@@ -172,8 +214,11 @@ def reset_override(session: Session, cohort: Cohort, module: Module, *, actor: U
     """Back to the original text for this cohort."""
     if cohort.is_closed:
         raise Refused("cohort_closed")
-    override = session.scalar(select(ModuleOverride).where(ModuleOverride.cohort_id == cohort.id,
-                                                           ModuleOverride.module_id == module.id))
+    override = session.scalar(
+        select(ModuleOverride).where(
+            ModuleOverride.cohort_id == cohort.id, ModuleOverride.module_id == module.id
+        )
+    )
     if override is not None:
         people.audit(session, actor, "module.reset", override, f"{cohort.fiscal_year} {module.slug}")
         session.delete(override)
@@ -217,8 +262,10 @@ def progress(session: Session, cohort: Cohort, enrolments: list[Enrolment]) -> P
     user_ids = [e.user_id for e in enrolments]
     done = {}
     if user_ids:
-        rows = session.execute(select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.done_at)
-                               .where(ModuleProgress.cohort_id == cohort.id,
-                                      ModuleProgress.user_id.in_(user_ids)))
+        rows = session.execute(
+            select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.done_at).where(
+                ModuleProgress.cohort_id == cohort.id, ModuleProgress.user_id.in_(user_ids)
+            )
+        )
         done = {(u, m): at for u, m, at in rows}
     return Progress(active_modules(session), enrolments, done)

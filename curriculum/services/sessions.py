@@ -1,4 +1,5 @@
 """Sessions (回): scheduling, materials, attendance; and each person's calendar feed."""
+
 from __future__ import annotations
 
 import secrets
@@ -13,9 +14,21 @@ from sqlalchemy.orm import Session
 
 from core import storage
 from core.errors import DomainError
-from curriculum.models import (Assignment, AssignmentKind, Attendance, AttendanceStatus, CalendarFeed, Cohort,
-                               CohortFacilitator, CohortStatus, Enrolment, EnrolmentStatus, SessionMaterial,
-                               StudySession, TeamMember)
+from curriculum.models import (
+    Assignment,
+    AssignmentKind,
+    Attendance,
+    AttendanceStatus,
+    CalendarFeed,
+    Cohort,
+    CohortFacilitator,
+    CohortStatus,
+    Enrolment,
+    EnrolmentStatus,
+    SessionMaterial,
+    StudySession,
+    TeamMember,
+)
 from curriculum.services import Conflict, Refused
 from people import services as people
 from people.models import User
@@ -36,14 +49,23 @@ class SessionValues:
     agenda: str
 
 
-def _check(session: Session, cohort: Cohort, values: SessionValues, *, now: datetime,
-           current: StudySession | None = None) -> None:
+def _check(
+    session: Session,
+    cohort: Cohort,
+    values: SessionValues,
+    *,
+    now: datetime,
+    current: StudySession | None = None,
+) -> None:
     if cohort.is_closed:
         raise Refused("cohort_closed")
     if values.number < 1:
         raise Refused("number_positive", "number")
-    clash = session.scalar(select(StudySession.id).where(StudySession.cohort_id == cohort.id,
-                                                         StudySession.number == values.number))
+    clash = session.scalar(
+        select(StudySession.id).where(
+            StudySession.cohort_id == cohort.id, StudySession.number == values.number
+        )
+    )
     if clash is not None and (current is None or clash != current.id):
         raise Refused("session_number_taken", "number", number=values.number)
     moved = current is None or values.starts_at != current.starts_at
@@ -68,8 +90,9 @@ def _apply(row: StudySession, values: SessionValues) -> None:
     row.online_url, row.agenda = values.online_url.strip(), values.agenda
 
 
-def create_session(session: Session, cohort: Cohort, values: SessionValues, *, actor: User,
-                   now: datetime) -> StudySession:
+def create_session(
+    session: Session, cohort: Cohort, values: SessionValues, *, actor: User, now: datetime
+) -> StudySession:
     _check(session, cohort, values, now=now)
     row = StudySession(cohort_id=cohort.id, created_by_id=actor.id)
     _apply(row, values)
@@ -81,7 +104,9 @@ def create_session(session: Session, cohort: Cohort, values: SessionValues, *, a
     return row
 
 
-def update_session(session: Session, row: StudySession, values: SessionValues, *, now: datetime) -> StudySession:
+def update_session(
+    session: Session, row: StudySession, values: SessionValues, *, now: datetime
+) -> StudySession:
     _check(session, row.cohort, values, now=now, current=row)
     _apply(row, values)
     try:
@@ -92,8 +117,13 @@ def update_session(session: Session, row: StudySession, values: SessionValues, *
 
 
 def sessions_of(session: Session, cohort: Cohort) -> list[StudySession]:
-    return list(session.scalars(select(StudySession).where(StudySession.cohort_id == cohort.id)
-                                .order_by(StudySession.starts_at, StudySession.number)))
+    return list(
+        session.scalars(
+            select(StudySession)
+            .where(StudySession.cohort_id == cohort.id)
+            .order_by(StudySession.starts_at, StudySession.number)
+        )
+    )
 
 
 def next_session_number(session: Session, cohort: Cohort) -> int:
@@ -101,17 +131,23 @@ def next_session_number(session: Session, cohort: Cohort) -> int:
     return max(numbers, default=0) + 1
 
 
-def add_material(session: Session, row: StudySession, stream: IO[bytes], filename: str, *, upload_dir: str,
-                 actor: User) -> SessionMaterial:
+def add_material(
+    session: Session, row: StudySession, stream: IO[bytes], filename: str, *, upload_dir: str, actor: User
+) -> SessionMaterial:
     if row.cohort.is_closed:
         raise Refused("cohort_closed", "file")
     try:
-        stored = storage.store(session, stream, filename, rules=MATERIAL_RULES, upload_dir=upload_dir,
-                               uploaded_by_id=actor.id)
+        stored = storage.store(
+            session, stream, filename, rules=MATERIAL_RULES, upload_dir=upload_dir, uploaded_by_id=actor.id
+        )
     except DomainError as error:
-        raise Refused(error.message, "file", name=storage.clean_filename(filename),
-                      types=", ".join(sorted(MATERIAL_RULES.allowed)),
-                      mb=MATERIAL_RULES.max_bytes // (1024 * 1024)) from error
+        raise Refused(
+            error.message,
+            "file",
+            name=storage.clean_filename(filename),
+            types=", ".join(sorted(MATERIAL_RULES.allowed)),
+            mb=MATERIAL_RULES.max_bytes // (1024 * 1024),
+        ) from error
     for material in row.materials:  # the same file twice (double click) is kept once
         if material.file.sha256 == stored.sha256 and material.file.original_name == stored.original_name:
             raise Conflict("material_exists", "file", name=stored.original_name)
@@ -135,15 +171,27 @@ def remove_material(session: Session, material: SessionMaterial, *, actor: User,
 
 def attendees(session: Session, row: StudySession) -> list[Enrolment]:
     """Who is expected: participants enrolled in the cohort (and those who completed it)."""
-    return list(session.scalars(
-        select(Enrolment).join(User, User.id == Enrolment.user_id)
-        .where(Enrolment.cohort_id == row.cohort_id,
-               Enrolment.status.in_((EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)))
-        .order_by(Enrolment.city_id, User.name_kana, User.id)))
+    return list(
+        session.scalars(
+            select(Enrolment)
+            .join(User, User.id == Enrolment.user_id)
+            .where(
+                Enrolment.cohort_id == row.cohort_id,
+                Enrolment.status.in_((EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)),
+            )
+            .order_by(Enrolment.city_id, User.name_kana, User.id)
+        )
+    )
 
 
-def record_attendance(session: Session, row: StudySession, marks: dict[int, tuple[AttendanceStatus, str]], *,
-                      actor: User, now: datetime) -> int:
+def record_attendance(
+    session: Session,
+    row: StudySession,
+    marks: dict[int, tuple[AttendanceStatus, str]],
+    *,
+    actor: User,
+    now: datetime,
+) -> int:
     """Set attendance for the given people (user id → status, note). Saving again updates; returns changes."""
     if row.starts_at > now + timedelta(hours=12):
         raise Refused("attendance_too_early")
@@ -155,8 +203,16 @@ def record_attendance(session: Session, row: StudySession, marks: dict[int, tupl
             raise Refused("not_in_cohort")
         mark = existing.get(user_id)
         if mark is None:
-            session.add(Attendance(session=row, user_id=user_id, status=status, note=note.strip()[:200],
-                                   recorded_by_id=actor.id, recorded_at=now))
+            session.add(
+                Attendance(
+                    session=row,
+                    user_id=user_id,
+                    status=status,
+                    note=note.strip()[:200],
+                    recorded_by_id=actor.id,
+                    recorded_at=now,
+                )
+            )
             changed += 1
         elif mark.status is not status or mark.note != note.strip()[:200]:
             mark.status, mark.note = status, note.strip()[:200]
@@ -170,6 +226,7 @@ def record_attendance(session: Session, row: StudySession, marks: dict[int, tupl
 
 
 # --- calendar feed ---------------------------------------------------------------------------------
+
 
 def feed_of(session: Session, user: User) -> CalendarFeed | None:
     return session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
@@ -212,20 +269,34 @@ class Schedule:
 def schedule_for(session: Session, user: User, *, now: datetime, days_back: int = 120) -> Schedule:
     """The sessions and published deadlines that concern a person, in running cohorts and recent past."""
     since = now - timedelta(days=days_back)
-    taking = select(Enrolment.cohort_id).where(Enrolment.user_id == user.id,
-                                               Enrolment.status != EnrolmentStatus.WITHDRAWN)
+    taking = select(Enrolment.cohort_id).where(
+        Enrolment.user_id == user.id, Enrolment.status != EnrolmentStatus.WITHDRAWN
+    )
     running = select(CohortFacilitator.cohort_id).where(CohortFacilitator.user_id == user.id)
-    cohort_ids = select(Cohort.id).where(or_(Cohort.id.in_(taking), Cohort.id.in_(running)),
-                                         Cohort.status != CohortStatus.CLOSED)
-    sessions = list(session.scalars(select(StudySession).where(StudySession.cohort_id.in_(cohort_ids),
-                                                               StudySession.ends_at >= since)
-                                    .order_by(StudySession.starts_at)))
-    assignments = list(session.scalars(select(Assignment).where(Assignment.cohort_id.in_(cohort_ids),
-                                                                Assignment.publish_at <= now,
-                                                                Assignment.due_at >= since)
-                                       .order_by(Assignment.due_at)))
+    cohort_ids = select(Cohort.id).where(
+        or_(Cohort.id.in_(taking), Cohort.id.in_(running)), Cohort.status != CohortStatus.CLOSED
+    )
+    sessions = list(
+        session.scalars(
+            select(StudySession)
+            .where(StudySession.cohort_id.in_(cohort_ids), StudySession.ends_at >= since)
+            .order_by(StudySession.starts_at)
+        )
+    )
+    assignments = list(
+        session.scalars(
+            select(Assignment)
+            .where(
+                Assignment.cohort_id.in_(cohort_ids), Assignment.publish_at <= now, Assignment.due_at >= since
+            )
+            .order_by(Assignment.due_at)
+        )
+    )
     in_team = set(session.scalars(select(TeamMember.cohort_id).where(TeamMember.user_id == user.id)))
     runs = set(session.scalars(running))
-    assignments = [a for a in assignments
-                   if a.kind is AssignmentKind.INDIVIDUAL or a.cohort_id in in_team or a.cohort_id in runs]
+    assignments = [
+        a
+        for a in assignments
+        if a.kind is AssignmentKind.INDIVIDUAL or a.cohort_id in in_team or a.cohort_id in runs
+    ]
     return Schedule(sessions, assignments)

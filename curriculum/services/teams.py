@@ -1,4 +1,5 @@
 """Forming the cross-city teams of a cohort: a suggestion, adjustments by hand, publishing."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,13 +22,17 @@ def active_people(session: Session, cohort: Cohort) -> list[Enrolment]:
 
 
 def formation_input(session: Session, cohort: Cohort) -> list[formation.Person]:
-    return [formation.Person(e.user_id, e.city_id, formation.parse_interests(e.interests))
-            for e in active_people(session, cohort)]
+    return [
+        formation.Person(e.user_id, e.city_id, formation.parse_interests(e.interests))
+        for e in active_people(session, cohort)
+    ]
 
 
 def fingerprint(people_in: list[formation.Person]) -> str:
     """Changes when anyone joins, leaves, moves city or changes interests (a preview gone stale)."""
-    text = "|".join(f"{p.id}:{p.city}:{','.join(sorted(p.interests))}" for p in sorted(people_in, key=lambda p: p.id))
+    text = "|".join(
+        f"{p.id}:{p.city}:{','.join(sorted(p.interests))}" for p in sorted(people_in, key=lambda p: p.id)
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -40,8 +45,9 @@ def _check_open(cohort: Cohort) -> None:
         raise Refused("cohort_closed")
 
 
-def apply_suggestion(session: Session, cohort: Cohort, suggestion: formation.Suggestion, *, expected: str,
-                     actor: User) -> list[Team]:
+def apply_suggestion(
+    session: Session, cohort: Cohort, suggestion: formation.Suggestion, *, expected: str, actor: User
+) -> list[Team]:
     """Replace the draft teams with a suggestion. Only before the teams are published: after that,
     teams have workspaces and submissions and are adjusted by hand."""
     _check_open(cohort)
@@ -50,7 +56,9 @@ def apply_suggestion(session: Session, cohort: Cohort, suggestion: formation.Sug
     if fingerprint(formation_input(session, cohort)) != expected:
         raise Conflict("suggestion_stale")
     existing = teams_of(session, cohort)
-    used = set(session.scalars(select(Submission.team_id).where(Submission.team_id.in_([t.id for t in existing]))))
+    used = set(
+        session.scalars(select(Submission.team_id).where(Submission.team_id.in_([t.id for t in existing])))
+    )
     if used:
         raise Refused("teams_have_work")
     for team in existing:
@@ -123,12 +131,14 @@ def move_member(session: Session, cohort: Cohort, user_id: int, team: Team | Non
     _check_open(cohort)
     if team is not None and team.cohort_id != cohort.id:
         raise Refused("not_in_cohort", "team")
-    enrolment = session.scalar(select(Enrolment).where(Enrolment.cohort_id == cohort.id,
-                                                       Enrolment.user_id == user_id))
+    enrolment = session.scalar(
+        select(Enrolment).where(Enrolment.cohort_id == cohort.id, Enrolment.user_id == user_id)
+    )
     if enrolment is None or enrolment.status is not EnrolmentStatus.ENROLLED:
         raise Refused("not_in_cohort", "person")
-    membership = session.scalar(select(TeamMember).where(TeamMember.cohort_id == cohort.id,
-                                                         TeamMember.user_id == user_id))
+    membership = session.scalar(
+        select(TeamMember).where(TeamMember.cohort_id == cohort.id, TeamMember.user_id == user_id)
+    )
     if membership is not None and team is not None and membership.team_id == team.id:
         return
     if membership is not None:
@@ -161,8 +171,11 @@ def unplaced(session: Session, cohort: Cohort) -> list[Enrolment]:
 
 def cities_by_user(session: Session, cohort: Cohort) -> dict[int, int]:
     """The city each participant was nominated by in this cohort."""
-    return dict(session.execute(select(Enrolment.user_id, Enrolment.city_id)
-                                .where(Enrolment.cohort_id == cohort.id)).all())
+    return dict(
+        session.execute(
+            select(Enrolment.user_id, Enrolment.city_id).where(Enrolment.cohort_id == cohort.id)
+        ).all()
+    )
 
 
 def rule_problems(team: Team, city_of: dict[int, int]) -> list[tuple[str, dict[str, object]]]:

@@ -1,4 +1,5 @@
 """The curriculum blueprint; each module adds the routes of one part of the year."""
+
 from __future__ import annotations
 
 from curriculum.views import assignments, cohorts, modules, sessions, teams

@@ -1,4 +1,5 @@
 """Assignments: posting, submitting, feedback, the submission matrix and its downloads."""
+
 from __future__ import annotations
 
 import io
@@ -23,14 +24,21 @@ from curriculum.views.common import bp, get_cohort, locale, now, refuse, upload_
 
 def _values(form: AssignmentForm) -> services.AssignmentValues:
     return services.AssignmentValues(
-        title=form.title.data or "", instructions=form.instructions.data or "", kind=AssignmentKind(form.kind.data),
-        publish_at=form.publish_at.data or now(), due_at=form.due_at.data, late_until=form.late_until.data,
-        allowed_types=list(form.allowed_types.data or []), max_mb=int(form.max_mb.data))
+        title=form.title.data or "",
+        instructions=form.instructions.data or "",
+        kind=AssignmentKind(form.kind.data),
+        publish_at=form.publish_at.data or now(),
+        due_at=form.due_at.data,
+        late_until=form.late_until.data,
+        allowed_types=list(form.allowed_types.data or []),
+        max_mb=int(form.max_mb.data),
+    )
 
 
 def _render_form(cohort: Cohort, form: AssignmentForm, row: Assignment | None):  # type: ignore[no-untyped-def]
     return render_template("curriculum/assignment_form.html", cohort=cohort, form=form, row=row), (
-        400 if form.errors else 200)
+        400 if form.errors else 200
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/assignments")
@@ -40,14 +48,26 @@ def assignments(cohort_id: int):  # type: ignore[no-untyped-def]
     moment = now()
     staff = policy.facilitates(current_user, cohort)
     rows = services.assignments_of(db.session, cohort, published_by=None if staff else moment)
-    mine = {a.id: services.submission_for(db.session, a, current_user) for a in rows} \
-        if policy.takes_part(current_user, cohort) else {}
+    mine = (
+        {a.id: services.submission_for(db.session, a, current_user) for a in rows}
+        if policy.takes_part(current_user, cohort)
+        else {}
+    )
     counts = {}
     if staff:
         grid = services.matrix(db.session, cohort)
         counts = {a.id: (len(grid.people) - len(grid.missing(a)), len(grid.people)) for a in rows}
-    return render_template("curriculum/assignments.html", cohort=cohort, rows=rows, mine=mine, counts=counts,
-                           now=moment, staff=staff, status_labels=STATUS_LABELS, kind_labels=KIND_LABELS)
+    return render_template(
+        "curriculum/assignments.html",
+        cohort=cohort,
+        rows=rows,
+        mine=mine,
+        counts=counts,
+        now=moment,
+        staff=staff,
+        status_labels=STATUS_LABELS,
+        kind_labels=KIND_LABELS,
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/assignments/new", methods=["GET", "POST"])
@@ -98,12 +118,26 @@ def _assignment_page(row: Assignment, form: SubmissionForm | None = None, status
         form = SubmissionForm(base_version=str(submission.version_count if submission else 0))
     staff = policy.facilitates(current_user, row.cohort)
     grid = services.matrix(db.session, row.cohort) if staff else None
-    team = services.team_of(db.session, row.cohort_id, current_user.id) if row.kind is AssignmentKind.TEAM else None
-    return render_template("curriculum/assignment.html", cohort=row.cohort, row=row, submission=submission,
-                           form=form, now=moment, staff=staff, grid=grid, team=team,
-                           can_submit=policy.submit(current_user, row, moment) and moment <= row.closes_at,
-                           status_labels=STATUS_LABELS, kind_labels=KIND_LABELS,
-                           human_size=storage.human_size), status
+    team = (
+        services.team_of(db.session, row.cohort_id, current_user.id)
+        if row.kind is AssignmentKind.TEAM
+        else None
+    )
+    return render_template(
+        "curriculum/assignment.html",
+        cohort=row.cohort,
+        row=row,
+        submission=submission,
+        form=form,
+        now=moment,
+        staff=staff,
+        grid=grid,
+        team=team,
+        can_submit=policy.submit(current_user, row, moment) and moment <= row.closes_at,
+        status_labels=STATUS_LABELS,
+        kind_labels=KIND_LABELS,
+        human_size=storage.human_size,
+    ), status
 
 
 @bp.route("/assignments/<int:assignment_id>")
@@ -125,15 +159,26 @@ def submit(assignment_id: int):  # type: ignore[no-untyped-def]
         except ValueError:
             abort(400)
         try:
-            version = services.submit(db.session, row, user=current_user, text=form.text.data or "", uploads=uploads,
-                                      base_version=base, upload_dir=upload_dir(), now=now())
+            version = services.submit(
+                db.session,
+                row,
+                user=current_user,
+                text=form.text.data or "",
+                uploads=uploads,
+                base_version=base,
+                upload_dir=upload_dir(),
+                now=now(),
+            )
         except DomainError as error:
             db.session.rollback()
             refuse(form, error, fallback="text")
         else:
             db.session.commit()
             if version.is_late:
-                flash(_("第%(n)s版を提出しました（締切後のため「遅延」と記録されます）。", n=version.number), "warning")
+                flash(
+                    _("第%(n)s版を提出しました（締切後のため「遅延」と記録されます）。", n=version.number),
+                    "warning",
+                )
             else:
                 flash(_("第%(n)s版を提出しました。", n=version.number), "success")
             return redirect(url_for("curriculum.submission", submission_id=version.submission_id))
@@ -144,12 +189,22 @@ def _submission_page(row: Submission, form: FeedbackForm | None = None, status: 
     latest = row.latest
     if form is None:
         form = FeedbackForm(status=row.status.value, version_id=str(latest.id) if latest else "")
-    history = sorted([("version", v.submitted_at, v) for v in row.versions] +
-                     [("feedback", f.created_at, f) for f in row.feedback], key=lambda t: (t[1], t[0] == "feedback"))
-    return render_template("curriculum/submission.html", cohort=row.assignment.cohort, row=row,
-                           assignment=row.assignment, history=history, form=form,
-                           can_feedback=policy.give_feedback(current_user, row),
-                           status_labels=STATUS_LABELS, human_size=storage.human_size), status
+    history = sorted(
+        [("version", v.submitted_at, v) for v in row.versions]
+        + [("feedback", f.created_at, f) for f in row.feedback],
+        key=lambda t: (t[1], t[0] == "feedback"),
+    )
+    return render_template(
+        "curriculum/submission.html",
+        cohort=row.assignment.cohort,
+        row=row,
+        assignment=row.assignment,
+        history=history,
+        form=form,
+        can_feedback=policy.give_feedback(current_user, row),
+        status_labels=STATUS_LABELS,
+        human_size=storage.human_size,
+    ), status
 
 
 @bp.route("/submissions/<int:submission_id>")
@@ -170,9 +225,16 @@ def feedback(submission_id: int):  # type: ignore[no-untyped-def]
         except ValueError:
             abort(400)
         try:
-            services.give_feedback(db.session, row, author=current_user, status=SubmissionStatus(form.status.data),
-                                   body=form.body.data or "", version_id=version_id,
-                                   request_key=form.request_key.data or None, now=now())
+            services.give_feedback(
+                db.session,
+                row,
+                author=current_user,
+                status=SubmissionStatus(form.status.data),
+                body=form.body.data or "",
+                version_id=version_id,
+                request_key=form.request_key.data or None,
+                now=now(),
+            )
         except DomainError as error:
             db.session.rollback()
             refuse(form, error, fallback="body")
@@ -195,6 +257,7 @@ def submission_file(submission_id: int, file_id: int):  # type: ignore[no-untype
 
 # --- the facilitator's overview --------------------------------------------------------------------
 
+
 def _cell_text(submission: Submission | None, assignment: Assignment, moment: datetime) -> str:
     if submission is None:
         return _("未提出（締切後）") if moment > assignment.due_at else _("未提出")
@@ -209,8 +272,14 @@ def _cell_text(submission: Submission | None, assignment: Assignment, moment: da
 def submissions(cohort_id: int):  # type: ignore[no-untyped-def]
     cohort = get_cohort(cohort_id)
     authorize(policy.view_submissions(current_user, cohort))
-    return render_template("curriculum/submissions.html", cohort=cohort, grid=services.matrix(db.session, cohort),
-                           now=now(), status_labels=STATUS_LABELS, kind_labels=KIND_LABELS)
+    return render_template(
+        "curriculum/submissions.html",
+        cohort=cohort,
+        grid=services.matrix(db.session, cohort),
+        now=now(),
+        status_labels=STATUS_LABELS,
+        kind_labels=KIND_LABELS,
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/submissions.csv")
@@ -229,12 +298,19 @@ def submissions_csv(cohort_id: int):  # type: ignore[no-untyped-def]
         for a in grid.assignments:
             sub = grid.cell(e, a)
             latest = sub.latest if sub else None
-            row += [_cell_text(sub, a, moment),
-                    format_datetime_jst(latest.submitted_at, locale()) if latest else ""]
+            row += [
+                _cell_text(sub, a, moment),
+                format_datetime_jst(latest.submitted_at, locale()) if latest else "",
+            ]
         rows.append(row)
     filename = _("提出状況_%(fy)s.csv", fy=cohort.fiscal_year)
-    response = send_file(io.BytesIO(exports.csv_bytes(header, rows)), mimetype="text/csv", as_attachment=True,
-                         download_name=filename, max_age=0)
+    response = send_file(
+        io.BytesIO(exports.csv_bytes(header, rows)),
+        mimetype="text/csv",
+        as_attachment=True,
+        download_name=filename,
+        max_age=0,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -254,10 +330,21 @@ def assignment_zip(assignment_id: int):  # type: ignore[no-untyped-def]
 
     def version_folder(version) -> str:  # type: ignore[no-untyped-def]
         label = _("第%(n)s版", n=version.number)
-        return label + (_("（遅延）") if version.is_late else "") + "_" + to_local_input(version.submitted_at)[:10]
+        return (
+            label
+            + (_("（遅延）") if version.is_late else "")
+            + "_"
+            + to_local_input(version.submitted_at)[:10]
+        )
 
-    entries = services.archive_entries(db.session, row, upload_dir=upload_dir(), folder=folder,
-                                       version_folder=version_folder, text_name=_("提出本文.md"))
+    entries = services.archive_entries(
+        db.session,
+        row,
+        upload_dir=upload_dir(),
+        folder=folder,
+        version_folder=version_folder,
+        text_name=_("提出本文.md"),
+    )
     spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 (send_file closes it)
     exports.write_zip(spool, entries, when=now())
     spool.seek(0)

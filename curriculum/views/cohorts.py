@@ -1,4 +1,5 @@
 """Cohorts: the secretariat opens and closes them; cities nominate; participants join and withdraw."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -25,10 +26,18 @@ from people.models import City, Role, RoleGrant, User
 
 
 def _facilitator_choices() -> list[tuple[int, str]]:
-    people = db.session.scalars(select(User).join(RoleGrant, RoleGrant.user_id == User.id)
-                                .where(RoleGrant.role == Role.FACILITATOR, RoleGrant.revoked_at.is_(None),
-                                       User.is_active.is_(True))
-                                .order_by(User.name_kana, User.id)).unique().all()
+    people = (
+        db.session.scalars(
+            select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(
+                RoleGrant.role == Role.FACILITATOR, RoleGrant.revoked_at.is_(None), User.is_active.is_(True)
+            )
+            .order_by(User.name_kana, User.id)
+        )
+        .unique()
+        .all()
+    )
     return [(u.id, u.name) for u in people]
 
 
@@ -41,13 +50,18 @@ def _visible_cohorts() -> list[Cohort]:
 def study():  # type: ignore[no-untyped-def]
     """研修: a participant's current year, or an alumnus's past years."""
     authorize(policy.studies(current_user))
-    enrolments = db.session.scalars(select(Enrolment).join(Cohort, Cohort.id == Enrolment.cohort_id)
-                                    .where(Enrolment.user_id == current_user.id)
-                                    .order_by(Cohort.fiscal_year.desc())).all()
+    enrolments = db.session.scalars(
+        select(Enrolment)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Enrolment.user_id == current_user.id)
+        .order_by(Cohort.fiscal_year.desc())
+    ).all()
     for enrolment in enrolments:
         if enrolment.status is EnrolmentStatus.ENROLLED and not enrolment.cohort.is_closed:
             return redirect(url_for("curriculum.cohort", cohort_id=enrolment.cohort_id))
-    teams = {e.cohort_id: assignment_services.team_of(db.session, e.cohort_id, current_user.id) for e in enrolments}
+    teams = {
+        e.cohort_id: assignment_services.team_of(db.session, e.cohort_id, current_user.id) for e in enrolments
+    }
     return render_template("curriculum/study.html", enrolments=enrolments, teams=teams)
 
 
@@ -65,7 +79,9 @@ def _cohort_form(cls: type[CohortForm], cohort: Cohort | None = None) -> CohortF
         quotas = {q.city_id: q.places for q in cohort.quotas} if cohort else {}
         form.places.entries = []
         for city in cities():
-            form.places.append_entry({"city_id": str(city.id), "places": quotas.get(city.id, 3 if cohort is None else 0)})
+            form.places.append_entry(
+                {"city_id": str(city.id), "places": quotas.get(city.id, 3 if cohort is None else 0)}
+            )
         if cohort is not None:
             form.facilitators.data = [f.user_id for f in cohort.facilitators]
     city_names = {str(c.id): c.display_name(locale()) for c in cities()}
@@ -100,19 +116,33 @@ def new_cohort():  # type: ignore[no-untyped-def]
         title_ja, title_en = services.default_titles(fy)
         try:
             cohort = services.open_cohort(
-                db.session, fiscal_year=fy, title_ja=form.title_ja.data or title_ja,
-                title_en=form.title_en.data or title_en, starts_on=form.starts_on.data or first,
-                ends_on=form.ends_on.data or last, facilitators=_chosen_facilitators(form),
-                places=form.places_by_city(), actor=current_user, now=now())
+                db.session,
+                fiscal_year=fy,
+                title_ja=form.title_ja.data or title_ja,
+                title_en=form.title_en.data or title_en,
+                starts_on=form.starts_on.data or first,
+                ends_on=form.ends_on.data or last,
+                facilitators=_chosen_facilitators(form),
+                places=form.places_by_city(),
+                actor=current_user,
+                now=now(),
+            )
         except DomainError as error:
             db.session.rollback()
             refuse(form, error)
         else:
             db.session.commit()
-            flash(_("%(title)s を作成しました。各市の担当者が参加者を推薦できます。", title=cohort.title(locale())),
-                  "success")
+            flash(
+                _(
+                    "%(title)s を作成しました。各市の担当者が参加者を推薦できます。",
+                    title=cohort.title(locale()),
+                ),
+                "success",
+            )
             return redirect(url_for("curriculum.cohort", cohort_id=cohort.id))
-    return render_template("curriculum/cohort_form.html", form=form, cohort=None), 400 if form.has_errors() else 200
+    return render_template(
+        "curriculum/cohort_form.html", form=form, cohort=None
+    ), 400 if form.has_errors() else 200
 
 
 @bp.route("/cohorts/<int:cohort_id>")
@@ -132,17 +162,25 @@ def cohort(cohort_id: int):  # type: ignore[no-untyped-def]
             "modules_done": sum(1 for m in modules if m.done_at),
             "modules_total": len(modules),
             "open_assignments": [a for a in published if a.closes_at >= moment],
-            "submissions": {a.id: assignment_services.submission_for(db.session, a, current_user) for a in published},
+            "submissions": {
+                a.id: assignment_services.submission_for(db.session, a, current_user) for a in published
+            },
             "team": assignment_services.team_of(db.session, row.id, current_user.id),
         }
     overview = None
     if policy.view_enrolment(current_user, row):
         own = None if policy.facilitates(current_user, row) else current_user.coordinator_city_ids()
         overview = services.enrolment_by_city(db.session, row, city_ids=own)
-    return render_template("curriculum/cohort.html", cohort=row, upcoming=upcoming, sessions=sessions, mine=mine,
-                           overview=overview, now=moment,
-                           teams=team_services.teams_of(db.session, row) if policy.view_teams(current_user, row)
-                           else [])
+    return render_template(
+        "curriculum/cohort.html",
+        cohort=row,
+        upcoming=upcoming,
+        sessions=sessions,
+        mine=mine,
+        overview=overview,
+        now=moment,
+        teams=team_services.teams_of(db.session, row) if policy.view_teams(current_user, row) else [],
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
@@ -152,11 +190,18 @@ def edit_cohort(cohort_id: int):  # type: ignore[no-untyped-def]
     form = _cohort_form(EditCohortForm, row)
     if form.validate_on_submit() and _valid_places(form):
         try:
-            services.update_cohort(db.session, row, title_ja=form.title_ja.data or row.title_ja,
-                                   title_en=form.title_en.data or row.title_en,
-                                   starts_on=form.starts_on.data or row.starts_on,
-                                   ends_on=form.ends_on.data or row.ends_on, facilitators=_chosen_facilitators(form),
-                                   places=form.places_by_city(), actor=current_user, now=now())
+            services.update_cohort(
+                db.session,
+                row,
+                title_ja=form.title_ja.data or row.title_ja,
+                title_en=form.title_en.data or row.title_en,
+                starts_on=form.starts_on.data or row.starts_on,
+                ends_on=form.ends_on.data or row.ends_on,
+                facilitators=_chosen_facilitators(form),
+                places=form.places_by_city(),
+                actor=current_user,
+                now=now(),
+            )
         except DomainError as error:
             db.session.rollback()
             refuse(form, error)
@@ -164,7 +209,9 @@ def edit_cohort(cohort_id: int):  # type: ignore[no-untyped-def]
             db.session.commit()
             flash(_("期の設定を保存しました。"), "success")
             return redirect(url_for("curriculum.cohort", cohort_id=row.id))
-    return render_template("curriculum/cohort_form.html", form=form, cohort=row), 400 if form.has_errors() else 200
+    return render_template(
+        "curriculum/cohort_form.html", form=form, cohort=row
+    ), 400 if form.has_errors() else 200
 
 
 @bp.route("/cohorts/<int:cohort_id>/start", methods=["POST"])
@@ -196,8 +243,7 @@ def close_cohort(cohort_id: int):  # type: ignore[no-untyped-def]
             db.session.commit()
             flash(_("期を終了しました。%(n)s名が修了生になりました。", n=len(result.completed)), "success")
             return redirect(url_for("curriculum.cohort", cohort_id=row.id))
-    return render_template("curriculum/close.html", cohort=row,
-                           people=services.participants(db.session, row))
+    return render_template("curriculum/close.html", cohort=row, people=services.participants(db.session, row))
 
 
 @bp.route("/cohorts/<int:cohort_id>/enrolment")
@@ -206,9 +252,15 @@ def enrolment(cohort_id: int):  # type: ignore[no-untyped-def]
     authorize(policy.view_enrolment(current_user, row))
     own = None if policy.facilitates(current_user, row) else current_user.coordinator_city_ids()
     overview = services.enrolment_by_city(db.session, row, city_ids=own)
-    return render_template("curriculum/enrolment.html", cohort=row, overview=overview,
-                           totals={"places": sum(r.places for r in overview),
-                                   "enrolled": sum(len(r.enrolled) for r in overview)})
+    return render_template(
+        "curriculum/enrolment.html",
+        cohort=row,
+        overview=overview,
+        totals={
+            "places": sum(r.places for r in overview),
+            "enrolled": sum(len(r.enrolled) for r in overview),
+        },
+    )
 
 
 def _nominate_cities(row: Cohort) -> list[City]:
@@ -226,8 +278,15 @@ def nominate(cohort_id: int):  # type: ignore[no-untyped-def]
         if city is None:
             abort(403)
         try:
-            done = services.nominate(db.session, row, city, form.parsed, actor=current_user, now=now(),
-                                     invitation_days=current_app.config["INVITATION_DAYS"])
+            done = services.nominate(
+                db.session,
+                row,
+                city,
+                form.parsed,
+                actor=current_user,
+                now=now(),
+                invitation_days=current_app.config["INVITATION_DAYS"],
+            )
         except DomainError as error:
             db.session.rollback()
             refuse(form, error, fallback="nominees")
@@ -237,11 +296,15 @@ def nominate(cohort_id: int):  # type: ignore[no-untyped-def]
                 if item.invitation is not None:
                     _send_invitation(item.invitation)
             invited = sum(1 for d in done if d.invitation is not None)
-            flash(_("%(n)s名を推薦しました（うち%(m)s名に招待メールを送りました）。", n=len(done), m=invited), "success")
+            flash(
+                _("%(n)s名を推薦しました（うち%(m)s名に招待メールを送りました）。", n=len(done), m=invited),
+                "success",
+            )
             return redirect(url_for("curriculum.enrolment", cohort_id=row.id))
     overview = services.enrolment_by_city(db.session, row, city_ids=frozenset(c.id for c in allowed))
     return render_template("curriculum/nominate.html", cohort=row, form=form, overview=overview), (
-        400 if form.errors else 200)
+        400 if form.errors else 200
+    )
 
 
 def _send_invitation(issued) -> None:  # type: ignore[no-untyped-def]
@@ -293,4 +356,3 @@ def interests(cohort_id: int):  # type: ignore[no-untyped-def]
             flash(_("関心のある分野を保存しました。"), "success")
             return redirect(url_for("curriculum.cohort", cohort_id=row.id))
     return render_template("curriculum/interests.html", cohort=row, form=form), 400 if form.errors else 200
-

@@ -1,4 +1,5 @@
 """The blueprint and the small helpers every curriculum view uses."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -74,5 +75,16 @@ def one_or_404(query: Any) -> Any:
     return row
 
 
-__all__ = ["bp", "now", "locale", "upload_dir", "get_cohort", "refuse", "cities", "city_choices", "get_or_404",
-           "one_or_404", "select"]
+__all__ = [
+    "bp",
+    "now",
+    "locale",
+    "upload_dir",
+    "get_cohort",
+    "refuse",
+    "cities",
+    "city_choices",
+    "get_or_404",
+    "one_or_404",
+    "select",
+]

@@ -1,4 +1,5 @@
 """Curriculum modules: the library, a cohort's (adapted) modules, marking done, progress."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -34,8 +35,9 @@ def library():  # type: ignore[no-untyped-def]
 def library_module(slug: str):  # type: ignore[no-untyped-def]
     authorize(policy.list_cohorts(current_user))
     module = _module(slug)
-    return render_template("curriculum/module.html", module=module, item=services.CohortModule(module, None),
-                           cohort=None)
+    return render_template(
+        "curriculum/module.html", module=module, item=services.CohortModule(module, None), cohort=None
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/modules")
@@ -43,8 +45,9 @@ def modules(cohort_id: int):  # type: ignore[no-untyped-def]
     cohort = get_cohort(cohort_id)
     authorize(policy.view_cohort(current_user, cohort))
     items = services.cohort_modules(db.session, cohort, user=current_user)
-    return render_template("curriculum/modules.html", cohort=cohort, items=items,
-                           learner=policy.learn(current_user, cohort))
+    return render_template(
+        "curriculum/modules.html", cohort=cohort, items=items, learner=policy.learn(current_user, cohort)
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/modules/<slug>")
@@ -55,9 +58,18 @@ def module(cohort_id: int, slug: str):  # type: ignore[no-untyped-def]
     item = services.cohort_module(db.session, cohort, module, user=current_user)
     ordered = services.active_modules(db.session)
     index = next(i for i, m in enumerate(ordered) if m.id == module.id)
-    neighbours = (ordered[index - 1] if index > 0 else None, ordered[index + 1] if index + 1 < len(ordered) else None)
-    return render_template("curriculum/module.html", module=module, item=item, cohort=cohort,
-                           learner=policy.learn(current_user, cohort), neighbours=neighbours)
+    neighbours = (
+        ordered[index - 1] if index > 0 else None,
+        ordered[index + 1] if index + 1 < len(ordered) else None,
+    )
+    return render_template(
+        "curriculum/module.html",
+        module=module,
+        item=item,
+        cohort=cohort,
+        learner=policy.learn(current_user, cohort),
+        neighbours=neighbours,
+    )
 
 
 def _back(cohort: Cohort, module: Module):  # type: ignore[no-untyped-def]
@@ -111,9 +123,17 @@ def adapt_module(cohort_id: int, slug: str):  # type: ignore[no-untyped-def]
         except ValueError:
             abort(400)
         try:
-            services.save_override(db.session, cohort, module, title_ja=form.title_ja.data or "",
-                                   body=form.body.data or "", minutes=int(form.minutes.data),
-                                   note=form.note.data or "", base_version=base, actor=current_user)
+            services.save_override(
+                db.session,
+                cohort,
+                module,
+                title_ja=form.title_ja.data or "",
+                body=form.body.data or "",
+                minutes=int(form.minutes.data),
+                note=form.note.data or "",
+                base_version=base,
+                actor=current_user,
+            )
         except DomainError as error:
             db.session.rollback()
             refuse(form, error)
@@ -123,7 +143,8 @@ def adapt_module(cohort_id: int, slug: str):  # type: ignore[no-untyped-def]
             flash(_("この期向けの内容を保存しました。元の単元はそのまま残っています。"), "success")
             return redirect(url_for("curriculum.module", cohort_id=cohort.id, slug=module.slug))
     return render_template("curriculum/adapt.html", cohort=cohort, module=module, item=item, form=form), (
-        400 if form.errors else 200)
+        400 if form.errors else 200
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/modules/<slug>/reset", methods=["POST"])
@@ -144,5 +165,6 @@ def progress(cohort_id: int):  # type: ignore[no-untyped-def]
     people = cohort_services.participants(db.session, cohort)
     if not policy.facilitates(current_user, cohort):  # a coordinator: their own city only
         people = [e for e in people if policy.coordinates(current_user, e.city_id)]
-    return render_template("curriculum/progress.html", cohort=cohort,
-                           progress=services.progress(db.session, cohort, people))
+    return render_template(
+        "curriculum/progress.html", cohort=cohort, progress=services.progress(db.session, cohort, people)
+    )

@@ -1,4 +1,5 @@
 """Sessions (回): schedule, agenda and materials, attendance; and the personal calendar feed."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -21,9 +22,15 @@ from curriculum.views.common import bp, city_choices, get_cohort, locale, now, r
 
 def _values(form: SessionForm) -> services.SessionValues:
     return services.SessionValues(
-        number=int(form.number.data), title=form.title.data or "", starts_at=form.starts_at.data,
-        ends_at=form.ends_at.data, host_city_id=int(form.host_city.data) if form.host_city.data else None,
-        venue=form.venue.data or "", online_url=form.online_url.data or "", agenda=form.agenda.data or "")
+        number=int(form.number.data),
+        title=form.title.data or "",
+        starts_at=form.starts_at.data,
+        ends_at=form.ends_at.data,
+        host_city_id=int(form.host_city.data) if form.host_city.data else None,
+        venue=form.venue.data or "",
+        online_url=form.online_url.data or "",
+        agenda=form.agenda.data or "",
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/sessions")
@@ -34,8 +41,14 @@ def sessions(cohort_id: int):  # type: ignore[no-untyped-def]
     mine = {}
     if policy.takes_part(current_user, cohort):
         mine = {a.session_id: a for s in rows for a in s.attendance if a.user_id == current_user.id}
-    return render_template("curriculum/sessions.html", cohort=cohort, sessions=rows, mine=mine, now=now(),
-                           labels=ATTENDANCE_LABELS)
+    return render_template(
+        "curriculum/sessions.html",
+        cohort=cohort,
+        sessions=rows,
+        mine=mine,
+        now=now(),
+        labels=ATTENDANCE_LABELS,
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/sessions/new", methods=["GET", "POST"])
@@ -56,7 +69,8 @@ def new_session(cohort_id: int):  # type: ignore[no-untyped-def]
             flash(_("第%(n)s回を登録しました。", n=row.number), "success")
             return redirect(url_for("curriculum.session", session_id=row.id))
     return render_template("curriculum/session_form.html", cohort=cohort, form=form, row=None), (
-        400 if form.errors else 200)
+        400 if form.errors else 200
+    )
 
 
 @bp.route("/sessions/<int:session_id>")
@@ -64,8 +78,16 @@ def session(session_id: int):  # type: ignore[no-untyped-def]
     row = db.get_or_404(StudySession, session_id)
     authorize(policy.view_session(current_user, row))
     own = next((a for a in row.attendance if a.user_id == current_user.id), None)
-    return render_template("curriculum/session.html", cohort=row.cohort, row=row, own=own, now=now(),
-                           material_form=MaterialForm(), labels=ATTENDANCE_LABELS, human_size=storage.human_size)
+    return render_template(
+        "curriculum/session.html",
+        cohort=row.cohort,
+        row=row,
+        own=own,
+        now=now(),
+        material_form=MaterialForm(),
+        labels=ATTENDANCE_LABELS,
+        human_size=storage.human_size,
+    )
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -86,7 +108,8 @@ def edit_session(session_id: int):  # type: ignore[no-untyped-def]
             flash(_("第%(n)s回を更新しました。", n=row.number), "success")
             return redirect(url_for("curriculum.session", session_id=row.id))
     return render_template("curriculum/session_form.html", cohort=row.cohort, form=form, row=row), (
-        400 if form.errors else 200)
+        400 if form.errors else 200
+    )
 
 
 @bp.route("/sessions/<int:session_id>/materials", methods=["POST"])
@@ -101,8 +124,14 @@ def add_material(session_id: int):  # type: ignore[no-untyped-def]
         else:
             try:
                 for upload in uploads:
-                    services.add_material(db.session, row, upload.stream, upload.filename or "",
-                                          upload_dir=upload_dir(), actor=current_user)
+                    services.add_material(
+                        db.session,
+                        row,
+                        upload.stream,
+                        upload.filename or "",
+                        upload_dir=upload_dir(),
+                        actor=current_user,
+                    )
             except DomainError as error:
                 db.session.rollback()
                 refuse(form, error, fallback="file")
@@ -111,8 +140,16 @@ def add_material(session_id: int):  # type: ignore[no-untyped-def]
                 flash(_("資料を%(n)s件追加しました。", n=len(uploads)), "success")
                 return redirect(url_for("curriculum.session", session_id=row.id))
     own = next((a for a in row.attendance if a.user_id == current_user.id), None)
-    return render_template("curriculum/session.html", cohort=row.cohort, row=row, own=own, now=now(),
-                           material_form=form, labels=ATTENDANCE_LABELS, human_size=storage.human_size), 400
+    return render_template(
+        "curriculum/session.html",
+        cohort=row.cohort,
+        row=row,
+        own=own,
+        now=now(),
+        material_form=form,
+        labels=ATTENDANCE_LABELS,
+        human_size=storage.human_size,
+    ), 400
 
 
 def _material(row: StudySession, material_id: int, *, removed: bool = False) -> SessionMaterial:
@@ -153,8 +190,13 @@ def attendance(session_id: int):  # type: ignore[no-untyped-def]
         marks = {a.user_id: a for a in row.attendance}
         for e in people:
             mark = marks.get(e.user_id)
-            form.rows.append_entry({"user_id": str(e.user_id), "status": mark.status.value if mark else "",
-                                    "note": mark.note if mark else ""})
+            form.rows.append_entry(
+                {
+                    "user_id": str(e.user_id),
+                    "status": mark.status.value if mark else "",
+                    "note": mark.note if mark else "",
+                }
+            )
     if form.validate_on_submit():
         marks_in: dict[int, tuple[AttendanceStatus, str]] = {}
         for entry in form.rows:
@@ -177,10 +219,12 @@ def attendance(session_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for("curriculum.session", session_id=row.id))
     rows = [(entry, by_id.get(int(entry.form.user_id.data or 0))) for entry in form.rows]
     return render_template("curriculum/attendance.html", cohort=row.cohort, row=row, form=form, rows=rows), (
-        400 if form.errors else 200)
+        400 if form.errors else 200
+    )
 
 
 # --- calendar feed ---------------------------------------------------------------------------------
+
 
 @bp.route("/calendar")
 def calendar():  # type: ignore[no-untyped-def]
@@ -197,8 +241,12 @@ def issue_calendar():  # type: ignore[no-untyped-def]
     had = services.feed_of(db.session, current_user) is not None
     services.issue_feed(db.session, current_user)
     db.session.commit()
-    flash(_("新しいアドレスを発行しました。以前のアドレスは使えなくなりました。") if had else
-          _("カレンダー用のアドレスを発行しました。"), "success")
+    flash(
+        _("新しいアドレスを発行しました。以前のアドレスは使えなくなりました。")
+        if had
+        else _("カレンダー用のアドレスを発行しました。"),
+        "success",
+    )
     return redirect(url_for("curriculum.calendar"))
 
 
@@ -222,7 +270,9 @@ def calendar_feed(token: str):  # type: ignore[no-untyped-def]
     moment = now()
     schedule = services.schedule_for(db.session, feed.user, now=moment)
     with force_locale(feed.user.locale or "ja"):  # a calendar app sends no useful language: use the owner's
-        entries = [_session_entry(s) for s in schedule.sessions] + [_deadline_entry(a) for a in schedule.assignments]
+        entries = [_session_entry(s) for s in schedule.sessions] + [
+            _deadline_entry(a) for a in schedule.assignments
+        ]
         body = ical.build(_("8市連携スタディミーティング"), entries, now=moment)
     feed.last_used_at = moment
     db.session.commit()
@@ -240,16 +290,24 @@ def _session_entry(row: StudySession) -> ical.CalendarEntry:
     host = row.host_city.display_name(locale()) if row.host_city else ""
     summary = _("第%(n)s回 %(title)s", n=row.number, title=row.title)
     description = "\n".join(x for x in (_("担当市：%(city)s", city=host) if host else "", row.agenda) if x)
-    return ical.CalendarEntry(uid=f"session-{row.id}", summary=summary, starts_at=row.starts_at, ends_at=row.ends_at,
-                              location=" / ".join(where), description=description,
-                              url=url_for("curriculum.session", session_id=row.id, _external=True),
-                              updated_at=row.updated_at)
+    return ical.CalendarEntry(
+        uid=f"session-{row.id}",
+        summary=summary,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        location=" / ".join(where),
+        description=description,
+        url=url_for("curriculum.session", session_id=row.id, _external=True),
+        updated_at=row.updated_at,
+    )
 
 
 def _deadline_entry(assignment: Assignment) -> ical.CalendarEntry:
-    return ical.CalendarEntry(uid=f"assignment-{assignment.id}-due",
-                              summary=_("【締切】%(title)s", title=assignment.title),
-                              starts_at=assignment.due_at - timedelta(minutes=30), ends_at=assignment.due_at,
-                              url=url_for("curriculum.assignment", assignment_id=assignment.id, _external=True),
-                              updated_at=assignment.updated_at)
-
+    return ical.CalendarEntry(
+        uid=f"assignment-{assignment.id}-due",
+        summary=_("【締切】%(title)s", title=assignment.title),
+        starts_at=assignment.due_at - timedelta(minutes=30),
+        ends_at=assignment.due_at,
+        url=url_for("curriculum.assignment", assignment_id=assignment.id, _external=True),
+        updated_at=assignment.updated_at,
+    )

@@ -1,4 +1,5 @@
 """Teams: a suggestion that spreads cities and interests, adjustments by hand, publishing, team pages."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -35,8 +36,10 @@ def _team_notes(team: Team, city_of: dict[int, int]) -> list[str]:
 def _move_form(cohort: Cohort, teams: list[Team]) -> MoveForm:
     people = services.active_people(db.session, cohort)
     names = _city_names()
-    return MoveForm(people=[(str(e.user_id), f"{e.user.name}（{names.get(e.city_id, '')}）") for e in people],
-                    teams=[(str(t.id), t.name) for t in teams])
+    return MoveForm(
+        people=[(str(e.user_id), f"{e.user.name}（{names.get(e.city_id, '')}）") for e in people],
+        teams=[(str(t.id), t.name) for t in teams],
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/teams")
@@ -47,11 +50,19 @@ def teams(cohort_id: int):  # type: ignore[no-untyped-def]
     city_of = services.cities_by_user(db.session, cohort)
     can_form = policy.form_teams(current_user, cohort)
     return render_template(
-        "curriculum/teams.html", cohort=cohort, teams=rows, city_of=city_of, city_names=_city_names(),
+        "curriculum/teams.html",
+        cohort=cohort,
+        teams=rows,
+        city_of=city_of,
+        city_names=_city_names(),
         notes={t.id: _team_notes(t, city_of) for t in rows} if can_form else {},
         unplaced=services.unplaced(db.session, cohort) if can_form else [],
-        move_form=_move_form(cohort, rows) if can_form else None, new_form=NewTeamForm() if can_form else None,
-        can_form=can_form, interests=_interests(cohort) if can_form else {}, interest_label=interest_label)
+        move_form=_move_form(cohort, rows) if can_form else None,
+        new_form=NewTeamForm() if can_form else None,
+        can_form=can_form,
+        interests=_interests(cohort) if can_form else {},
+        interest_label=interest_label,
+    )
 
 
 def _interests(cohort: Cohort) -> dict[int, list[str]]:
@@ -72,12 +83,15 @@ def suggest_teams(cohort_id: int):  # type: ignore[no-untyped-def]
                 abort(400)
             suggestion = formation.suggest(people_in, count, seed)
             try:
-                services.apply_suggestion(db.session, cohort, suggestion, expected=apply.fingerprint.data or "",
-                                          actor=current_user)
+                services.apply_suggestion(
+                    db.session, cohort, suggestion, expected=apply.fingerprint.data or "", actor=current_user
+                )
             except DomainError as error:
                 db.session.rollback()
                 refuse(None, error)
-                return redirect(url_for("curriculum.suggest_teams", cohort_id=cohort.id, teams=count, seed=seed))
+                return redirect(
+                    url_for("curriculum.suggest_teams", cohort_id=cohort.id, teams=count, seed=seed)
+                )
             db.session.commit()
             flash(_("チームを作りました（まだ参加者には公開していません）。"), "success")
             return redirect(url_for("curriculum.teams", cohort_id=cohort.id))
@@ -91,8 +105,9 @@ def suggest_teams(cohort_id: int):  # type: ignore[no-untyped-def]
     notes: list[str] = []
     users: dict[int, User] = {}
     if suggestion is not None:
-        apply_form = ApplySuggestionForm(teams=str(form.teams.data), seed=str(form.seed.data),
-                                         fingerprint=services.fingerprint(people_in))
+        apply_form = ApplySuggestionForm(
+            teams=str(form.teams.data), seed=str(form.seed.data), fingerprint=services.fingerprint(people_in)
+        )
         names = _city_names()
         for n in suggestion.notes:
             values = dict(n.params)
@@ -103,11 +118,20 @@ def suggest_teams(cohort_id: int):  # type: ignore[no-untyped-def]
             notes.append(messages.note(n.code, **values))
         ids = [uid for team in suggestion.teams for uid in team]
         users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
-    return render_template("curriculum/suggest.html", cohort=cohort, form=form, suggestion=suggestion,
-                           apply_form=apply_form, notes=notes, users=users, people=people_in,
-                           persons={p.id: p for p in people_in},
-                           city_names=_city_names(), interest_label=interest_label,
-                           published=cohort.teams_published), 400 if form.errors else 200
+    return render_template(
+        "curriculum/suggest.html",
+        cohort=cohort,
+        form=form,
+        suggestion=suggestion,
+        apply_form=apply_form,
+        notes=notes,
+        users=users,
+        people=people_in,
+        persons={p.id: p for p in people_in},
+        city_names=_city_names(),
+        interest_label=interest_label,
+        published=cohort.teams_published,
+    ), 400 if form.errors else 200
 
 
 @bp.route("/cohorts/<int:cohort_id>/teams/publish", methods=["POST"])
@@ -173,16 +197,28 @@ def team(team_id: int):  # type: ignore[no-untyped-def]
     authorize(policy.view_team(current_user, row))
     city_of = services.cities_by_user(db.session, row.cohort)
     members = sorted(row.members, key=lambda m: (city_of.get(m.user_id, 0), m.user.name_kana))
-    return render_template("curriculum/team.html", cohort=row.cohort, team=row, members=members, city_of=city_of,
-                           city_names=_city_names(),
-                           notes=_team_notes(row, city_of) if policy.edit_team(current_user, row) else [])
+    return render_template(
+        "curriculum/team.html",
+        cohort=row.cohort,
+        team=row,
+        members=members,
+        city_of=city_of,
+        city_names=_city_names(),
+        notes=_team_notes(row, city_of) if policy.edit_team(current_user, row) else [],
+    )
 
 
 def _alumni() -> list[tuple[str, str]]:
-    people = db.session.scalars(select(User).join(RoleGrant, RoleGrant.user_id == User.id)
-                                .where(RoleGrant.role == Role.ALUMNUS, RoleGrant.revoked_at.is_(None),
-                                       User.is_active.is_(True))
-                                .order_by(User.name_kana, User.id)).unique().all()
+    people = (
+        db.session.scalars(
+            select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(RoleGrant.role == Role.ALUMNUS, RoleGrant.revoked_at.is_(None), User.is_active.is_(True))
+            .order_by(User.name_kana, User.id)
+        )
+        .unique()
+        .all()
+    )
     names = _city_names()
     return [(str(u.id), f"{u.name}（{names.get(u.city_id or 0, '')}）") for u in people]
 
@@ -197,7 +233,9 @@ def edit_team(team_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         mentor = db.session.get(User, int(form.mentor.data)) if form.mentor.data else None
         try:
-            services.update_team(db.session, row, name=form.name.data or "", mentor=mentor, actor=current_user)
+            services.update_team(
+                db.session, row, name=form.name.data or "", mentor=mentor, actor=current_user
+            )
         except DomainError as error:
             db.session.rollback()
             refuse(form, error)
@@ -206,4 +244,5 @@ def edit_team(team_id: int):  # type: ignore[no-untyped-def]
             flash(_("チームを更新しました。"), "success")
             return redirect(url_for("curriculum.team", team_id=row.id))
     return render_template("curriculum/team_form.html", cohort=row.cohort, team=row, form=form), (
-        400 if form.errors else 200)
+        400 if form.errors else 200
+    )

@@ -1,6 +1,7 @@
 """A year in the browser: a facilitator (who is also on the secretariat) opens a cohort, enrols a
 participant, schedules a session and posts an assignment; the participant submits a file; the
 facilitator gives feedback, and the participant reads it."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -14,10 +15,16 @@ from tests.browser.conftest import sign_in
 
 def test_cohort_session_assignment_submission_feedback(app, open_page, tmp_path: Path) -> None:
     with app.app_context():
-        lead = factories.user(Role.ADMIN, Role.FACILITATOR, city_code=factories.YOKOHAMA, email="lead@example.jp",
-                              name="広域 連太郎")
-        student = factories.participant(factories.KAWASAKI, email="student@example.jp", name="川辺 結衣",
-                                        name_kana="かわべ ゆい")
+        lead = factories.user(
+            Role.ADMIN,
+            Role.FACILITATOR,
+            city_code=factories.YOKOHAMA,
+            email="lead@example.jp",
+            name="広域 連太郎",
+        )
+        factories.participant(
+            factories.KAWASAKI, email="student@example.jp", name="川辺 結衣", name_kana="かわべ ゆい"
+        )
         lead_id = lead.id
     staff = open_page()
     sign_in(staff, "lead@example.jp", factories.PASSWORD)
@@ -74,7 +81,9 @@ def test_cohort_session_assignment_submission_feedback(app, open_page, tmp_path:
     wrong = tmp_path / "メモ.txt"
     wrong.write_text("テキストは不可", encoding="utf-8")
     learner.set_input_files("input[name=files]", str(wrong))
-    assert "受け付けられない種類" in learner.locator(".file-problem").inner_text()  # said at once, in the page
+    assert (
+        "受け付けられない種類" in learner.locator(".file-problem").inner_text()
+    )  # said at once, in the page
     report = tmp_path / "将来推計メモ.pdf"
     report.write_bytes(b"%PDF-1.4\n% demo\n")
     learner.set_input_files("input[name=files]", str(report))

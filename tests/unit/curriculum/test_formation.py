@@ -1,4 +1,5 @@
 """Team formation: a pure function, deterministic for a seed, meeting the city rules when possible."""
+
 from __future__ import annotations
 
 import random
@@ -25,6 +26,7 @@ def cities_of(result: Suggestion, persons: list[Person]) -> list[list[str]]:
 
 
 # --- examples ---------------------------------------------------------------------------------------
+
 
 def test_team_sizes_are_even() -> None:
     assert team_sizes(24, 6) == [4] * 6
@@ -108,6 +110,7 @@ def test_parse_interests() -> None:
 
 # --- properties -------------------------------------------------------------------------------------
 
+
 @st.composite
 def any_people(draw: st.DrawFn) -> list[Person]:
     n = draw(st.integers(0, 30))
@@ -126,7 +129,9 @@ def feasible(draw: st.DrawFn) -> tuple[list[Person], int]:
     n = draw(st.integers(3 * k, 6 * k))
     cities: list[str] = []
     for size in team_sizes(n, k):
-        chosen = draw(st.lists(st.sampled_from(CITIES), min_size=3, max_size=min(size, len(CITIES)), unique=True))
+        chosen = draw(
+            st.lists(st.sampled_from(CITIES), min_size=3, max_size=min(size, len(CITIES)), unique=True)
+        )
         counts = Counter({c: 1 for c in chosen})
         for _ in range(size - len(chosen)):
             open_cities = sorted(c for c in chosen if counts[c] < size // 2)
@@ -150,8 +155,9 @@ def test_everyone_placed_once_and_sizes_even(persons: list[Person], k: int, seed
 
 @HYPO
 @given(any_people(), st.integers(1, 8), st.integers(0, 10_000), st.randoms(use_true_random=False))
-def test_deterministic_for_a_seed_whatever_the_input_order(persons: list[Person], k: int, seed: int,
-                                                          rnd: random.Random) -> None:
+def test_deterministic_for_a_seed_whatever_the_input_order(
+    persons: list[Person], k: int, seed: int, rnd: random.Random
+) -> None:
     shuffled = persons[:]
     rnd.shuffle(shuffled)
     assert suggest(persons, k, seed) == suggest(shuffled, k, seed)
@@ -171,7 +177,9 @@ def test_rules_met_whenever_they_can_be(case: tuple[list[Person], int], seed: in
 @given(any_people(), st.integers(1, 8), st.integers(0, 10_000))
 def test_every_broken_rule_is_explained(persons: list[Person], k: int, seed: int) -> None:
     result = suggest(persons, k, seed)
-    broken = [(i, code) for i, team in enumerate(cities_of(result, persons)) for code, _ in team_problems(team)]
+    broken = [
+        (i, code) for i, team in enumerate(cities_of(result, persons)) for code, _ in team_problems(team)
+    ]
     told = [(n.team, n.code) for n in result.notes if n.team is not None]
     assert sorted(broken) == sorted(told)
     if broken:  # and the cohort-level reason why

@@ -1,4 +1,5 @@
 """Modules: the files, their sync, adapting per cohort, marking done, progress per person and city."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -48,13 +49,16 @@ def test_parse_front_matter() -> None:
     assert text.body.startswith("## 本文")
 
 
-@pytest.mark.parametrize("broken,message", [
-    ("no front matter", "no front matter"),
-    ("---\nslug: x\n---\nbody", "missing"),
-    ("---\nslug: Bad Slug\norder: 1\ntitle_ja: a\ntitle_en: b\n---\nbody", "slug"),
-    ("---\nslug: ok\norder: one\ntitle_ja: a\ntitle_en: b\n---\nbody", "whole numbers"),
-    ("---\nslug: ok\norder: 1\ntitle_ja: a\ntitle_en: b\ngoals_ja: text\n---\nbody", "list of strings"),
-])
+@pytest.mark.parametrize(
+    "broken,message",
+    [
+        ("no front matter", "no front matter"),
+        ("---\nslug: x\n---\nbody", "missing"),
+        ("---\nslug: Bad Slug\norder: 1\ntitle_ja: a\ntitle_en: b\n---\nbody", "slug"),
+        ("---\nslug: ok\norder: one\ntitle_ja: a\ntitle_en: b\n---\nbody", "whole numbers"),
+        ("---\nslug: ok\norder: 1\ntitle_ja: a\ntitle_en: b\ngoals_ja: text\n---\nbody", "list of strings"),
+    ],
+)
 def test_parse_refuses_broken_files(broken: str, message: str) -> None:
     with pytest.raises(ModuleFileError, match=message):
         parse(broken, "broken.md")
@@ -106,8 +110,9 @@ def test_a_closed_year_is_read_only(session) -> None:
 
     cohort = fc.cohort(status=CohortStatus.CLOSED)
     with pytest.raises(Refused):
-        services.mark_done(session, cohort, services.get_module(session, "why-2040"), factories.participant(),
-                           now=utcnow())
+        services.mark_done(
+            session, cohort, services.get_module(session, "why-2040"), factories.participant(), now=utcnow()
+        )
 
 
 def test_override_is_kept_beside_the_original_and_stale_saves_are_refused(session) -> None:
@@ -116,20 +121,51 @@ def test_override_is_kept_beside_the_original_and_stale_saves_are_refused(sessio
     module = services.get_module(session, "eight-cities")
     original = module.body
     facilitator = factories.facilitator()
-    services.save_override(session, cohort, module, title_ja="8市のいま（令和8年度版）", body="追加のワーク",
-                           minutes=60, note="公共施設の比較を追加", base_version=0, actor=facilitator)
+    services.save_override(
+        session,
+        cohort,
+        module,
+        title_ja="8市のいま（令和8年度版）",
+        body="追加のワーク",
+        minutes=60,
+        note="公共施設の比較を追加",
+        base_version=0,
+        actor=facilitator,
+    )
     adapted = services.cohort_module(session, cohort, module)
-    assert adapted.title("ja") == "8市のいま（令和8年度版）" and adapted.body == "追加のワーク" and adapted.minutes == 60
+    assert (
+        adapted.title("ja") == "8市のいま（令和8年度版）"
+        and adapted.body == "追加のワーク"
+        and adapted.minutes == 60
+    )
     assert adapted.title("en") == module.title_en  # the English title stays the original's
     assert module.body == original and services.cohort_module(session, other, module).override is None
     # Someone saved version 1 meanwhile: a form based on version 0 is refused, nothing overwritten.
     with pytest.raises(Conflict) as caught:
-        services.save_override(session, cohort, module, title_ja="上書き", body="x", minutes=1, note="",
-                               base_version=0, actor=factories.facilitator())
+        services.save_override(
+            session,
+            cohort,
+            module,
+            title_ja="上書き",
+            body="x",
+            minutes=1,
+            note="",
+            base_version=0,
+            actor=factories.facilitator(),
+        )
     assert caught.value.field == "body"
     assert services.cohort_module(session, cohort, module).body == "追加のワーク"
-    services.save_override(session, cohort, module, title_ja="第2版", body="y", minutes=1, note="", base_version=1,
-                           actor=facilitator)
+    services.save_override(
+        session,
+        cohort,
+        module,
+        title_ja="第2版",
+        body="y",
+        minutes=1,
+        note="",
+        base_version=1,
+        actor=facilitator,
+    )
     assert services.cohort_module(session, cohort, module).override.version == 2
     module.source_hash = "changed"
     assert services.cohort_module(session, cohort, module).original_changed

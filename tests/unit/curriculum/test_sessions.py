@@ -1,4 +1,5 @@
 """Sessions: scheduling rules, materials, attendance; the calendar feed and its iCalendar."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,8 +18,16 @@ from tests import factories_curriculum as fc
 
 def _values(**kw):  # type: ignore[no-untyped-def]
     start = utcnow() + timedelta(days=7)
-    values = dict(number=1, title="キックオフ", starts_at=start, ends_at=start + timedelta(hours=3),
-                  host_city_id=None, venue="横浜市役所", online_url="", agenda="1. 開会")
+    values = dict(
+        number=1,
+        title="キックオフ",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        host_city_id=None,
+        venue="横浜市役所",
+        online_url="",
+        agenda="1. 開会",
+    )
     values.update(kw)
     return services.SessionValues(**values)
 
@@ -32,19 +41,26 @@ def test_create_and_number_unique(session) -> None:
     assert (caught.value.field, caught.value.code) == ("number", "session_number_taken")
 
 
-@pytest.mark.parametrize("change,field,code", [
-    ({"starts_at": utcnow() - timedelta(days=1), "ends_at": utcnow() - timedelta(hours=20)}, "starts_at",
-     "date_in_past"),
-    ({"ends_at": utcnow() + timedelta(days=6)}, "ends_at", "ends_before_start"),
-    ({"ends_at": utcnow() + timedelta(days=9)}, "ends_at", "session_too_long"),
-    ({"venue": "", "online_url": ""}, "venue", "venue_or_link"),
-    ({"online_url": "javascript:alert(1)"}, "online_url", "bad_url"),
-    ({"number": 0}, "number", "number_positive"),
-])
+@pytest.mark.parametrize(
+    "change,field,code",
+    [
+        (
+            {"starts_at": utcnow() - timedelta(days=1), "ends_at": utcnow() - timedelta(hours=20)},
+            "starts_at",
+            "date_in_past",
+        ),
+        ({"ends_at": utcnow() + timedelta(days=6)}, "ends_at", "ends_before_start"),
+        ({"ends_at": utcnow() + timedelta(days=9)}, "ends_at", "session_too_long"),
+        ({"venue": "", "online_url": ""}, "venue", "venue_or_link"),
+        ({"online_url": "javascript:alert(1)"}, "online_url", "bad_url"),
+        ({"number": 0}, "number", "number_positive"),
+    ],
+)
 def test_session_refusals(session, change, field, code) -> None:
     with pytest.raises(Refused) as caught:
-        services.create_session(session, fc.cohort(), _values(**change), actor=factories.facilitator(),
-                                now=utcnow())
+        services.create_session(
+            session, fc.cohort(), _values(**change), actor=factories.facilitator(), now=utcnow()
+        )
     assert (caught.value.field, caught.value.code) == (field, code)
 
 
@@ -61,22 +77,28 @@ def test_materials_check_type_and_duplicates(session, app) -> None:
     row = fc.study_session(cohort)
     upload_dir = app.config["UPLOAD_DIR"]
     actor = factories.facilitator()
-    material = services.add_material(session, row, *fc.upload(name="第1回資料.pdf"), upload_dir=upload_dir,
-                                     actor=actor)
+    material = services.add_material(
+        session, row, *fc.upload(name="第1回資料.pdf"), upload_dir=upload_dir, actor=actor
+    )
     assert [m.id for m in row.materials] == [material.id]
     with pytest.raises(Conflict):
-        services.add_material(session, row, *fc.upload(name="第1回資料.pdf"), upload_dir=upload_dir, actor=actor)
+        services.add_material(
+            session, row, *fc.upload(name="第1回資料.pdf"), upload_dir=upload_dir, actor=actor
+        )
     session.rollback()
     with pytest.raises(Refused) as caught:
-        services.add_material(session, row, *fc.upload(b"MZ\x90\x00", "setup.exe"), upload_dir=upload_dir,
-                              actor=actor)
+        services.add_material(
+            session, row, *fc.upload(b"MZ\x90\x00", "setup.exe"), upload_dir=upload_dir, actor=actor
+        )
     assert caught.value.code == "file_type" and caught.value.params["name"] == "setup.exe"
 
 
 def test_removed_material_is_kept_as_a_record(session, app) -> None:
     row = fc.study_session(fc.cohort())
     actor = factories.facilitator()
-    material = services.add_material(session, row, *fc.upload(), upload_dir=app.config["UPLOAD_DIR"], actor=actor)
+    material = services.add_material(
+        session, row, *fc.upload(), upload_dir=app.config["UPLOAD_DIR"], actor=actor
+    )
     assert services.remove_material(session, material, actor=actor, now=utcnow()) is True
     assert services.remove_material(session, material, actor=actor, now=utcnow()) is False
     assert row.materials == [] and material.removed_by_id == actor.id
@@ -87,18 +109,39 @@ def test_attendance_is_saved_and_corrected(session) -> None:
     a, b = fc.participant_in(cohort), fc.participant_in(cohort, factories.KAWASAKI)
     row = fc.study_session(cohort)
     actor = factories.facilitator()
-    assert services.record_attendance(session, row, {a.id: (AttendanceStatus.PRESENT, ""),
-                                                     b.id: (AttendanceStatus.ABSENT, "出張")},
-                                      actor=actor, now=utcnow()) == 2
-    assert services.record_attendance(session, row, {a.id: (AttendanceStatus.PRESENT, ""),
-                                                     b.id: (AttendanceStatus.LATE, "出張")},
-                                      actor=actor, now=utcnow()) == 1
+    assert (
+        services.record_attendance(
+            session,
+            row,
+            {a.id: (AttendanceStatus.PRESENT, ""), b.id: (AttendanceStatus.ABSENT, "出張")},
+            actor=actor,
+            now=utcnow(),
+        )
+        == 2
+    )
+    assert (
+        services.record_attendance(
+            session,
+            row,
+            {a.id: (AttendanceStatus.PRESENT, ""), b.id: (AttendanceStatus.LATE, "出張")},
+            actor=actor,
+            now=utcnow(),
+        )
+        == 1
+    )
     session.commit()
-    assert {m.user_id: m.status for m in row.attendance} == {a.id: AttendanceStatus.PRESENT,
-                                                            b.id: AttendanceStatus.LATE}
+    assert {m.user_id: m.status for m in row.attendance} == {
+        a.id: AttendanceStatus.PRESENT,
+        b.id: AttendanceStatus.LATE,
+    }
     with pytest.raises(Refused):
-        services.record_attendance(session, row, {factories.participant().id: (AttendanceStatus.PRESENT, "")},
-                                   actor=actor, now=utcnow())
+        services.record_attendance(
+            session,
+            row,
+            {factories.participant().id: (AttendanceStatus.PRESENT, "")},
+            actor=actor,
+            now=utcnow(),
+        )
 
 
 def test_attendance_waits_for_the_day(session) -> None:
@@ -106,8 +149,13 @@ def test_attendance_waits_for_the_day(session) -> None:
     person = fc.participant_in(cohort)
     row = fc.study_session(cohort, starts_in=timedelta(days=5))
     with pytest.raises(Refused):
-        services.record_attendance(session, row, {person.id: (AttendanceStatus.PRESENT, "")},
-                                   actor=factories.facilitator(), now=utcnow())
+        services.record_attendance(
+            session,
+            row,
+            {person.id: (AttendanceStatus.PRESENT, "")},
+            actor=factories.facilitator(),
+            now=utcnow(),
+        )
 
 
 def test_feed_token_issue_regenerate_revoke(session) -> None:
@@ -139,10 +187,20 @@ def test_schedule_holds_my_sessions_and_deadlines_only(session) -> None:
 
 def test_icalendar_uses_asia_tokyo() -> None:
     start = utcnow().replace(microsecond=0)
-    body = ical.build("8市連携スタディミーティング", [
-        ical.CalendarEntry(uid="session-1", summary="第1回 キックオフ", starts_at=start,
-                           ends_at=start + timedelta(hours=3), location="横浜市役所", url="http://x/sessions/1"),
-    ], now=start)
+    body = ical.build(
+        "8市連携スタディミーティング",
+        [
+            ical.CalendarEntry(
+                uid="session-1",
+                summary="第1回 キックオフ",
+                starts_at=start,
+                ends_at=start + timedelta(hours=3),
+                location="横浜市役所",
+                url="http://x/sessions/1",
+            ),
+        ],
+        now=start,
+    )
     text = body.decode()
     assert "BEGIN:VTIMEZONE" in text and "TZID:Asia/Tokyo" in text and "DTSTART;TZID=Asia/Tokyo:" in text
     cal = Calendar.from_ical(body)

@@ -1,4 +1,5 @@
 """Forming teams in a cohort: applying a suggestion, adjusting by hand, publishing."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,14 @@ from curriculum.services import teams as services
 from tests import factories
 from tests import factories_curriculum as fc
 
-CODES = [factories.YOKOHAMA, factories.KAWASAKI, factories.YOKOSUKA, factories.KAMAKURA, factories.FUJISAWA,
-         factories.ZUSHI]
+CODES = [
+    factories.YOKOHAMA,
+    factories.KAWASAKI,
+    factories.YOKOSUKA,
+    factories.KAMAKURA,
+    factories.FUJISAWA,
+    factories.ZUSHI,
+]
 
 
 def _cohort_of_twelve():  # type: ignore[no-untyped-def]
@@ -25,15 +32,20 @@ def _cohort_of_twelve():  # type: ignore[no-untyped-def]
 def _apply(session, cohort, k: int = 3, seed: int = 1):  # type: ignore[no-untyped-def]
     people_in = services.formation_input(session, cohort)
     suggestion = formation.suggest(people_in, k, seed)
-    return services.apply_suggestion(session, cohort, suggestion, expected=services.fingerprint(people_in),
-                                     actor=factories.facilitator())
+    return services.apply_suggestion(
+        session, cohort, suggestion, expected=services.fingerprint(people_in), actor=factories.facilitator()
+    )
 
 
 def test_apply_a_suggestion_then_apply_another(session) -> None:
     cohort, people = _cohort_of_twelve()
     teams = _apply(session, cohort, 3)
     session.commit()
-    assert [t.number for t in teams] == [1, 2, 3] and [t.name for t in teams] == ["チーム1", "チーム2", "チーム3"]
+    assert [t.number for t in teams] == [1, 2, 3] and [t.name for t in teams] == [
+        "チーム1",
+        "チーム2",
+        "チーム3",
+    ]
     assert sorted(m.user_id for t in teams for m in t.members) == sorted(p.id for p in people)
     city_of = services.cities_by_user(session, cohort)
     assert all(services.rule_problems(t, city_of) == [] for t in teams)
@@ -49,8 +61,13 @@ def test_a_stale_suggestion_is_refused(session) -> None:
     suggestion = formation.suggest(people_in, 3, 1)
     fc.participant_in(cohort, factories.MACHIDA)  # someone joined after the preview
     with pytest.raises(Conflict):
-        services.apply_suggestion(session, cohort, suggestion, expected=services.fingerprint(people_in),
-                                  actor=factories.facilitator())
+        services.apply_suggestion(
+            session,
+            cohort,
+            suggestion,
+            expected=services.fingerprint(people_in),
+            actor=factories.facilitator(),
+        )
 
 
 def test_published_teams_are_adjusted_by_hand_only(session, app) -> None:
@@ -70,7 +87,9 @@ def test_published_teams_are_adjusted_by_hand_only(session, app) -> None:
     services.move_member(session, cohort, person.id, None, actor=factories.facilitator())
     assert [e.user_id for e in services.unplaced(session, cohort)] == [person.id]
     with pytest.raises(Refused):
-        services.move_member(session, cohort, factories.participant().id, target, actor=factories.facilitator())
+        services.move_member(
+            session, cohort, factories.participant().id, target, actor=factories.facilitator()
+        )
 
 
 def test_teams_with_work_are_not_reformed(session, app) -> None:
@@ -79,8 +98,16 @@ def test_teams_with_work_are_not_reformed(session, app) -> None:
     row = fc.assignment(cohort, kind=AssignmentKind.TEAM)
     from curriculum.services.assignments import submit
 
-    submit(session, row, user=people[0], text="骨子", uploads=[], base_version=0,
-           upload_dir=app.config["UPLOAD_DIR"], now=utcnow())
+    submit(
+        session,
+        row,
+        user=people[0],
+        text="骨子",
+        uploads=[],
+        base_version=0,
+        upload_dir=app.config["UPLOAD_DIR"],
+        now=utcnow(),
+    )
     with pytest.raises(Refused) as caught:
         _apply(session, cohort, 3)
     assert caught.value.code == "teams_have_work"
@@ -93,8 +120,9 @@ def test_rename_add_and_mentor(session) -> None:
         services.update_team(session, second, name=first.name, mentor=None, actor=factories.facilitator())
     assert caught.value.field == "name"
     with pytest.raises(Refused) as caught:
-        services.update_team(session, first, name="防災リンク", mentor=factories.participant(),
-                             actor=factories.facilitator())
+        services.update_team(
+            session, first, name="防災リンク", mentor=factories.participant(), actor=factories.facilitator()
+        )
     assert caught.value.field == "mentor"
     alumnus = factories.alumnus()
     services.update_team(session, first, name="防災リンク", mentor=alumnus, actor=factories.facilitator())

@@ -1,4 +1,5 @@
 """Cohort pages: opening a year, nominating within places, withdrawing, closing. Bad input stays typed."""
+
 from __future__ import annotations
 
 import re
@@ -33,7 +34,10 @@ def test_the_secretariat_opens_a_year(app, login) -> None:
     assert r.status_code == 302
     with app.app_context():
         cohort = db.session.scalar(select(Cohort))
-        assert cohort.title_ja == "令和8年度 8市連携スタディミーティング" and cohort.status is CohortStatus.PLANNED
+        assert (
+            cohort.title_ja == "令和8年度 8市連携スタディミーティング"
+            and cohort.status is CohortStatus.PLANNED
+        )
         assert [f.user_id for f in cohort.facilitators] == [facilitator.id]
     page = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "令和8年度 8市連携スタディミーティング" in page and "期を開始する" in page
@@ -81,8 +85,10 @@ def test_a_coordinator_cannot_overfill_and_keeps_the_list(app, login, outbox) ->
     assert "b@city.example.jp, 鈴木 一郎" in body
     with app.app_context():
         assert db.session.scalar(select(func.count(Enrolment.id))) == 0
-    r = client.post(f"/cohorts/{cohort_id}/nominate", data={"city": str(yokohama.id),
-                                                            "nominees": "\n".join(listing.splitlines()[:2])})
+    r = client.post(
+        f"/cohorts/{cohort_id}/nominate",
+        data={"city": str(yokohama.id), "nominees": "\n".join(listing.splitlines()[:2])},
+    )
     assert r.status_code == 302
     assert sorted(m["To"] for m in outbox) == ["a@city.example.jp", "b@city.example.jp"]
     assert "/invitation/" in outbox[0].get_body(("plain",)).get_content()
@@ -95,11 +101,15 @@ def test_nomination_lines_are_checked_one_by_one(app, login) -> None:
         cohort = fc.cohort()
         admin = factories.admin()
         city_id = factories.city().id
-    r = login(admin).post(f"/cohorts/{cohort.id}/nominate",
-                          data={"city": str(city_id), "nominees": "not-an-email, 佐藤 花子\nx@city.example.jp, 佐藤花子"})
+    r = login(admin).post(
+        f"/cohorts/{cohort.id}/nominate",
+        data={"city": str(city_id), "nominees": "not-an-email, 佐藤 花子\nx@city.example.jp, 佐藤花子"},
+    )
     body = r.get_data(as_text=True)
     assert r.status_code == 400
-    assert "1行目：メールアドレスの形式が正しくありません。" in body and "2行目：氏名は姓と名の間に空白" in body
+    assert (
+        "1行目：メールアドレスの形式が正しくありません。" in body and "2行目：氏名は姓と名の間に空白" in body
+    )
 
 
 def test_a_coordinator_cannot_nominate_for_another_city(app, login) -> None:
@@ -107,8 +117,10 @@ def test_a_coordinator_cannot_nominate_for_another_city(app, login) -> None:
         cohort = fc.cohort()
         coordinator = factories.coordinator(factories.YOKOHAMA)
         kawasaki = factories.city(factories.KAWASAKI).id
-    r = login(coordinator).post(f"/cohorts/{cohort.id}/nominate",
-                                data={"city": str(kawasaki), "nominees": "k@city.example.jp, 川崎 一郎"})
+    r = login(coordinator).post(
+        f"/cohorts/{cohort.id}/nominate",
+        data={"city": str(kawasaki), "nominees": "k@city.example.jp, 川崎 一郎"},
+    )
     assert r.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count(Enrolment.id))) == 0

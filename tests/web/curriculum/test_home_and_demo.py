@@ -1,4 +1,5 @@
 """The home page's "this week" per role, and the demo year that `make run` opens on."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -20,13 +21,33 @@ def test_this_week_for_each_role(app, login) -> None:
         fc.study_session(cohort, starts_in=timedelta(days=3), title="中間発表")
         fc.modules()
         due = fc.assignment(cohort, title="今週の課題", due=timedelta(days=2))
-        fc.assignment(cohort, title="遅れた課題", published=timedelta(days=-9), due=timedelta(days=-1),
-                      late=timedelta(days=2))
-        version = assignment_services.submit(db.session, due, user=me, text="出しました", uploads=[], base_version=0,
-                                             upload_dir=app.config["UPLOAD_DIR"], now=utcnow())
-        assignment_services.give_feedback(db.session, version.submission, author=facilitator,
-                                          status=SubmissionStatus.NEEDS_REVISION, body="もう一歩",
-                                          version_id=version.id, request_key=None, now=utcnow())
+        fc.assignment(
+            cohort,
+            title="遅れた課題",
+            published=timedelta(days=-9),
+            due=timedelta(days=-1),
+            late=timedelta(days=2),
+        )
+        version = assignment_services.submit(
+            db.session,
+            due,
+            user=me,
+            text="出しました",
+            uploads=[],
+            base_version=0,
+            upload_dir=app.config["UPLOAD_DIR"],
+            now=utcnow(),
+        )
+        assignment_services.give_feedback(
+            db.session,
+            version.submission,
+            author=facilitator,
+            status=SubmissionStatus.NEEDS_REVISION,
+            body="もう一歩",
+            version_id=version.id,
+            request_key=None,
+            now=utcnow(),
+        )
         db.session.commit()
         old = fc.cohort(2024, status=CohortStatus.CLOSED)
         alumnus = factories.alumnus(name="先輩 修了")
@@ -36,8 +57,17 @@ def test_this_week_for_each_role(app, login) -> None:
         assert slow.id
 
     mine = login(me).get("/").get_data(as_text=True)
-    for text in ("今週の研修", "第1回 中間発表", "今週の課題", "要修正", "締切を過ぎた課題", "遅れた課題",
-                 "届いたフィードバック", "モジュール", "残り7 / 7"):
+    for text in (
+        "今週の研修",
+        "第1回 中間発表",
+        "今週の課題",
+        "要修正",
+        "締切を過ぎた課題",
+        "遅れた課題",
+        "届いたフィードバック",
+        "モジュール",
+        "残り7 / 7",
+    ):
         assert text in mine, text
     staff = login(facilitator).get("/").get_data(as_text=True)
     assert "まだ提出していない人" in staff and "未提出 太郎" in staff
@@ -57,7 +87,10 @@ def test_demo_year_is_lived_in(app) -> None:
         ctx = load_demo(app)
         made = ctx.made
         current = made["cohort:current"]
-        assert current.status is CohortStatus.OPEN and current.title_ja == "令和8年度 8市連携スタディミーティング"
+        assert (
+            current.status is CohortStatus.OPEN
+            and current.title_ja == "令和8年度 8市連携スタディミーティング"
+        )
         assert sorted(made["cohorts"]) == list(range(2020, 2027))
         assert all(c.status is CohortStatus.CLOSED for fy, c in made["cohorts"].items() if fy < 2026)
         participants = made["participants:current"]
@@ -80,6 +113,8 @@ def test_demo_year_is_lived_in(app) -> None:
         assert any(f for a in assignments for s in a.submissions for f in s.feedback)
         assert any(a.kind is AssignmentKind.TEAM for a in assignments)
         sessions = made["sessions:current"]
-        assert any(s.ends_at < now and s.attendance for s in sessions) and any(s.starts_at > now for s in sessions)
+        assert any(s.ends_at < now and s.attendance for s in sessions) and any(
+            s.starts_at > now for s in sessions
+        )
         coordinator = made["user:coordinator"]
         assert any(e.nominated_by_id == coordinator.id for e in current.enrolments)

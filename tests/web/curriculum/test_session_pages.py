@@ -1,4 +1,5 @@
 """Session pages: scheduling with field messages, materials as safe downloads, attendance, the calendar feed."""
+
 from __future__ import annotations
 
 import io
@@ -27,8 +28,16 @@ def test_a_session_in_the_past_is_refused_at_the_field_and_the_form_keeps_what_w
     client = login(facilitator)
     assert 'value="1"' in client.get(f"/cohorts/{cohort.id}/sessions/new").get_data(as_text=True)
     past = to_local_input(utcnow() - timedelta(days=3))
-    data = {"number": "1", "title": "キックオフ", "starts_at": past, "ends_at": past[:11] + "23:59",
-            "host_city": "", "venue": "横浜市役所 会議室", "online_url": "", "agenda": "1. 開会"}
+    data = {
+        "number": "1",
+        "title": "キックオフ",
+        "starts_at": past,
+        "ends_at": past[:11] + "23:59",
+        "host_city": "",
+        "venue": "横浜市役所 会議室",
+        "online_url": "",
+        "agenda": "1. 開会",
+    }
     r = client.post(f"/cohorts/{cohort.id}/sessions/new", data=data)
     body = r.get_data(as_text=True)
     assert r.status_code == 400
@@ -38,11 +47,13 @@ def test_a_session_in_the_past_is_refused_at_the_field_and_the_form_keeps_what_w
     assert bad.status_code == 400 and "日時を正しく入力してください。" in bad.get_data(as_text=True)
     assert 'value="来週の金曜"' in bad.get_data(as_text=True)
     soon = to_local_input(utcnow() + timedelta(days=7))
-    ok = client.post(f"/cohorts/{cohort.id}/sessions/new", data={**data, "starts_at": soon,
-                                                                 "ends_at": soon[:11] + "23:59"})
+    ok = client.post(
+        f"/cohorts/{cohort.id}/sessions/new", data={**data, "starts_at": soon, "ends_at": soon[:11] + "23:59"}
+    )
     assert ok.status_code == 302
-    twice = client.post(f"/cohorts/{cohort.id}/sessions/new", data={**data, "starts_at": soon,
-                                                                    "ends_at": soon[:11] + "23:59"})
+    twice = client.post(
+        f"/cohorts/{cohort.id}/sessions/new", data={**data, "starts_at": soon, "ends_at": soon[:11] + "23:59"}
+    )
     assert twice.status_code == 400 and "第1回は既に登録されています。" in twice.get_data(as_text=True)
     with app.app_context():
         row = db.session.scalar(select(StudySession))
@@ -56,11 +67,19 @@ def test_materials_are_checked_and_downloaded_safely(app, login) -> None:
         person = fc.participant_in(cohort)
         row = fc.study_session(cohort)
     client = login(facilitator)
-    bad = client.post(f"/sessions/{row.id}/materials",
-                      data={"file": (io.BytesIO(b"<script>"), "資料.html")}, content_type="multipart/form-data")
-    assert bad.status_code == 400 and "「資料.html」は受け付けられない種類のファイルです" in bad.get_data(as_text=True)
-    good = client.post(f"/sessions/{row.id}/materials", data={"file": (io.BytesIO(fc.PDF), "第1回 資料.pdf")},
-                       content_type="multipart/form-data")
+    bad = client.post(
+        f"/sessions/{row.id}/materials",
+        data={"file": (io.BytesIO(b"<script>"), "資料.html")},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 400 and "「資料.html」は受け付けられない種類のファイルです" in bad.get_data(
+        as_text=True
+    )
+    good = client.post(
+        f"/sessions/{row.id}/materials",
+        data={"file": (io.BytesIO(fc.PDF), "第1回 資料.pdf")},
+        content_type="multipart/form-data",
+    )
     assert good.status_code == 302
     page = login(person).get(f"/sessions/{row.id}").get_data(as_text=True)
     href = re.search(r'href="(/sessions/\d+/materials/\d+)">第1回 資料.pdf', page).group(1)
@@ -89,7 +108,9 @@ def test_attendance_is_taken_by_the_facilitator(app, login) -> None:
         data[f"rows-{index}-status"] = "present" if int(user_id) == a.id else "absent"
         data[f"rows-{index}-note"] = "" if int(user_id) == a.id else "出張"
     assert client.post(f"/sessions/{row.id}/attendance", data=data).status_code == 302
-    assert client.post(f"/sessions/{row.id}/attendance", data=data).status_code == 302  # saved again: no duplicate
+    assert (
+        client.post(f"/sessions/{row.id}/attendance", data=data).status_code == 302
+    )  # saved again: no duplicate
     with app.app_context():
         marks = {m.user_id: (m.status, m.note) for m in db.session.scalars(select(Attendance))}
     assert marks == {a.id: (AttendanceStatus.PRESENT, ""), b.id: (AttendanceStatus.ABSENT, "出張")}

@@ -1,4 +1,5 @@
 """Team formation pages and module pages (marking done, adapting, progress)."""
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,16 @@ from curriculum.models import ModuleOverride, Team, TeamMember
 from tests import factories
 from tests import factories_curriculum as fc
 
-CODES = [factories.YOKOHAMA, factories.KAWASAKI, factories.YOKOSUKA, factories.KAMAKURA, factories.FUJISAWA,
-         factories.ZUSHI, factories.YAMATO, factories.MACHIDA]
+CODES = [
+    factories.YOKOHAMA,
+    factories.KAWASAKI,
+    factories.YOKOSUKA,
+    factories.KAMAKURA,
+    factories.FUJISAWA,
+    factories.ZUSHI,
+    factories.YAMATO,
+    factories.MACHIDA,
+]
 
 
 def test_suggest_apply_adjust_and_publish_teams(app, login) -> None:
@@ -40,14 +49,24 @@ def test_suggest_apply_adjust_and_publish_teams(app, login) -> None:
     assert stale.status_code == 302  # back to the preview with the reason
     assert "提案の後に参加者が変わりました" in staff.get(stale.headers["Location"]).get_data(as_text=True)
     # adjust by hand
-    assert staff.post(f"/cohorts/{cohort.id}/teams/move", data={"person": str(mover), "team": str(second.id)}
-                      ).status_code == 302
+    assert (
+        staff.post(
+            f"/cohorts/{cohort.id}/teams/move", data={"person": str(mover), "team": str(second.id)}
+        ).status_code
+        == 302
+    )
     clash = staff.post(f"/teams/{first.id}/edit", data={"name": second.name, "mentor": ""})
     assert clash.status_code == 400 and "同じ名前のチームが既にあります。" in clash.get_data(as_text=True)
-    not_alumnus = staff.post(f"/teams/{first.id}/edit", data={"name": "防災リンク", "mentor": str(participant.id)})
+    not_alumnus = staff.post(
+        f"/teams/{first.id}/edit", data={"name": "防災リンク", "mentor": str(participant.id)}
+    )
     assert not_alumnus.status_code == 400
-    assert staff.post(f"/teams/{first.id}/edit", data={"name": "防災リンク", "mentor": str(alumnus.id)}
-                      ).status_code == 302
+    assert (
+        staff.post(
+            f"/teams/{first.id}/edit", data={"name": "防災リンク", "mentor": str(alumnus.id)}
+        ).status_code
+        == 302
+    )
     assert staff.post(f"/cohorts/{cohort.id}/teams/publish").status_code == 302
     page = member.get(f"/cohorts/{cohort.id}/teams").get_data(as_text=True)
     assert "防災リンク" in page and "チーム分けを提案させる" not in page
@@ -86,15 +105,27 @@ def test_modules_marked_done_adapted_and_followed(app, login) -> None:
     staff = login(facilitator)
     form = staff.get(f"/cohorts/{cohort.id}/modules/eight-cities/adapt").get_data(as_text=True)
     assert 'name="base_version" type="hidden" value="0"' in form
-    adapted = {"title_ja": "8市のいま（令和8年度版）", "minutes": "60", "body": "## 今年の追加ワーク\n\n更新費用を比べる",
-               "note": "公共施設の比較", "base_version": "0"}
+    adapted = {
+        "title_ja": "8市のいま（令和8年度版）",
+        "minutes": "60",
+        "body": "## 今年の追加ワーク\n\n更新費用を比べる",
+        "note": "公共施設の比較",
+        "base_version": "0",
+    }
     assert staff.post(f"/cohorts/{cohort.id}/modules/eight-cities/adapt", data=adapted).status_code == 302
-    stale = staff.post(f"/cohorts/{cohort.id}/modules/eight-cities/adapt",
-                       data={**adapted, "body": "別の人の書きかけ"})
+    stale = staff.post(
+        f"/cohorts/{cohort.id}/modules/eight-cities/adapt", data={**adapted, "body": "別の人の書きかけ"}
+    )
     body = stale.get_data(as_text=True)
-    assert stale.status_code == 400 and "この間に別の方がこの単元を保存しました" in body and "別の人の書きかけ" in body
+    assert (
+        stale.status_code == 400
+        and "この間に別の方がこの単元を保存しました" in body
+        and "別の人の書きかけ" in body
+    )
     seen = client.get(f"/cohorts/{cohort.id}/modules/eight-cities").get_data(as_text=True)
-    assert "8市のいま（令和8年度版）" in seen and "更新費用を比べる" in seen and "この期向けに調整済み" in seen
+    assert (
+        "8市のいま（令和8年度版）" in seen and "更新費用を比べる" in seen and "この期向けに調整済み" in seen
+    )
     assert "8市のいま（令和8年度版）" not in client.get("/modules/eight-cities").get_data(as_text=True)
     assert staff.post(f"/cohorts/{cohort.id}/modules/eight-cities/reset").status_code == 302
     with app.app_context():
