@@ -191,3 +191,20 @@ def test_progress_per_person_and_city(session) -> None:
     assert by_city[factories.YOKOHAMA] == (2, round(100 * 2 / (2 * len(modules))))
     assert by_city[factories.KAWASAKI] == (1, 100)
     assert result.module_count(modules[0].id) == 2
+
+
+def test_commands_sync_modules_and_announce(app) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["curriculum", "sync-modules"])
+    assert result.exit_code == 0 and "7 modules (7 added" in result.output
+    assert "curriculum modules: 7 modules (0 added, 0 updated, 0 retired)" in runner.invoke(args=["sync"]).output
+    with app.app_context():
+        from datetime import timedelta
+
+        cohort = fc.cohort()
+        fc.participant_in(cohort)
+        fc.assignment(cohort, published=timedelta(minutes=-1), announced=False)
+    with fc.captured_events() as events:
+        assert "1 assignment(s) announced" in runner.invoke(args=["curriculum", "announce"]).output
+        assert "0 assignment(s) announced" in runner.invoke(args=["curriculum", "announce"]).output
+    assert [e.kind for e in events] == ["assignment.posted"]
