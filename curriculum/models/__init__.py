@@ -20,6 +20,7 @@ from curriculum.models.cohorts import (
     EnrolmentStatus,
     Team,
     TeamMember,
+    TeamPublication,
 )
 from curriculum.models.modules import Module, ModuleOverride, ModuleProgress
 from curriculum.models.sessions import (
@@ -54,4 +55,5 @@ __all__ = [
     "SubmissionVersion",
     "Team",
     "TeamMember",
+    "TeamPublication",
 ]

@@ -46,8 +46,6 @@ class Cohort(TimestampMixin, db.Model):  # type: ignore[name-defined]
     ends_on: Mapped[date]
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    # When the facilitators showed the teams to the participants (until then they are a draft).
-    teams_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     facilitators: Mapped[list[CohortFacilitator]] = relationship(
         back_populates="cohort", cascade="all, delete-orphan"
@@ -55,6 +53,8 @@ class Cohort(TimestampMixin, db.Model):  # type: ignore[name-defined]
     quotas: Mapped[list[CityQuota]] = relationship(back_populates="cohort", cascade="all, delete-orphan")
     enrolments: Mapped[list[Enrolment]] = relationship(back_populates="cohort")
     teams: Mapped[list[Team]] = relationship(back_populates="cohort", order_by="Team.number")
+    # Until the facilitators publish the teams, they are a draft only facilitators see.
+    publication: Mapped[TeamPublication | None] = relationship(cascade="all, delete-orphan", lazy="joined")
 
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
@@ -69,8 +69,16 @@ class Cohort(TimestampMixin, db.Model):  # type: ignore[name-defined]
         return self.status is CohortStatus.CLOSED
 
     @property
+    def teams_published_at(self) -> datetime | None:
+        return self.publication.published_at if self.publication is not None else None
+
+    @teams_published_at.setter
+    def teams_published_at(self, value: datetime | None) -> None:
+        self.publication = TeamPublication(published_at=value) if value is not None else None
+
+    @property
     def teams_published(self) -> bool:
-        return self.teams_published_at is not None
+        return self.publication is not None
 
     def __repr__(self) -> str:
         return f"<Cohort FY{self.fiscal_year} {self.status.value}>"
@@ -177,3 +185,16 @@ class TeamMember(db.Model):  # type: ignore[name-defined]
     user: Mapped[User] = relationship()
 
     __table_args__ = (UniqueConstraint("cohort_id", "user_id"), UniqueConstraint("team_id", "user_id"))
+
+
+class TeamPublication(db.Model):  # type: ignore[name-defined]
+    """When a cohort's teams were shown to its participants (one row per cohort, once published)."""
+
+    __tablename__ = "team_publication"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    def __repr__(self) -> str:
+        return f"<TeamPublication cohort={self.cohort_id} {self.published_at:%Y-%m-%d}>"

@@ -10,7 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from curriculum import formation
-from curriculum.models import Cohort, Enrolment, EnrolmentStatus, Submission, Team, TeamMember
+from curriculum.models import (
+    Cohort,
+    Enrolment,
+    EnrolmentStatus,
+    Submission,
+    Team,
+    TeamMember,
+    TeamPublication,
+)
 from curriculum.services import Conflict, Refused
 from curriculum.services.cohorts import participants
 from people import services as people
@@ -158,8 +166,8 @@ def publish_teams(session: Session, cohort: Cohort, *, actor: User, now: datetim
     teams = teams_of(session, cohort)
     if not teams:
         raise Refused("no_teams")
-    if cohort.teams_published_at is None:
-        cohort.teams_published_at = now
+    if cohort.publication is None:
+        cohort.publication = TeamPublication(published_at=now, published_by_id=actor.id)
         session.flush()
         people.audit(session, actor, "teams.publish", cohort, f"{len(teams)} teams")
 
