@@ -1,7 +1,7 @@
 """sessions modules assignments
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0005
 Create Date: 2026-11-25 22:07:39.947796
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003'
-down_revision = '0002'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
