@@ -81,6 +81,24 @@ def interest_label(code: str) -> str:
     return str(label) if label is not None else code
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _drop_control_characters(value: Any) -> Any:
+    """NUL and other control characters never reach the database (PostgreSQL refuses NUL in text)."""
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """Every curriculum form: text fields lose control characters (tabs and line breaks stay)."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            if unbound_field.field_class not in (FieldList, FormField):  # containers take no filters
+                options["filters"] = (_drop_control_characters, *(options.get("filters") or ()))
+            return unbound_field.bind(form=form, **options)
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -115,7 +133,7 @@ class JSTDateTimeField(Field):
 # --- cohorts ---------------------------------------------------------------------------------------
 
 
-class PlacesEntry(FlaskForm):
+class PlacesEntry(Form):
     class Meta:
         csrf = False
 
@@ -129,7 +147,7 @@ class PlacesEntry(FlaskForm):
     )
 
 
-class CohortForm(FlaskForm):
+class CohortForm(Form):
     fiscal_year = IntegerField(
         _l("年度（西暦）"),
         validators=[
@@ -176,7 +194,7 @@ _LINE_SPLIT = re.compile(r"\s*[,，、\t]\s*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-class NominateForm(FlaskForm):
+class NominateForm(Form):
     city = SelectField(_l("推薦する市"), validators=[DataRequired(REQUIRED)])
     nominees = TextAreaField(
         _l("推薦する方"),
@@ -217,7 +235,7 @@ class NominateForm(FlaskForm):
         self.parsed = parsed
 
 
-class InterestsForm(FlaskForm):
+class InterestsForm(Form):
     interests = MultiCheckboxField(
         _l("関心のある分野"),
         validate_choice=True,
@@ -233,7 +251,7 @@ class InterestsForm(FlaskForm):
 # --- sessions --------------------------------------------------------------------------------------
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     number = IntegerField(
         _l("回"),
         validators=[
@@ -268,14 +286,14 @@ class SessionForm(FlaskForm):
         self.host_city.choices = choices([("", str(_l("（なし・オンライン）"))), *cities])
 
 
-class MaterialForm(FlaskForm):
+class MaterialForm(Form):
     file = MultipleFileField(
         _l("資料ファイル"), description=_l("PDF・Office文書・画像など（1ファイル20MBまで）")
     )
     submit = SubmitField(_l("追加"))
 
 
-class AttendanceEntry(FlaskForm):
+class AttendanceEntry(Form):
     class Meta:
         csrf = False
 
@@ -290,7 +308,7 @@ class AttendanceEntry(FlaskForm):
         )
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(Form):
     rows = FieldList(FormField(AttendanceEntry))
     submit = SubmitField(_l("出欠を保存"))
 
@@ -298,7 +316,7 @@ class AttendanceForm(FlaskForm):
 # --- modules ---------------------------------------------------------------------------------------
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(Form):
     title_ja = StringField(_l("題名"), validators=[DataRequired(REQUIRED), Length(max=200)])
     minutes = IntegerField(
         _l("目安の時間（分）"),
@@ -318,7 +336,7 @@ class OverrideForm(FlaskForm):
 # --- assignments -----------------------------------------------------------------------------------
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(Form):
     title = StringField(_l("題名"), validators=[DataRequired(REQUIRED), Length(max=200)])
     kind = SelectField(_l("提出の単位"), validators=[DataRequired(REQUIRED)])
     instructions = TextAreaField(_l("内容・進め方（Markdown）"), validators=[Optional(), Length(max=50000)])
@@ -352,14 +370,14 @@ class AssignmentForm(FlaskForm):
         self.allowed_types.choices = choices((ext, ext) for ext in sorted(storage.DEFAULT_ALLOWED))
 
 
-class SubmissionForm(FlaskForm):
+class SubmissionForm(Form):
     text = TextAreaField(_l("本文（Markdown）"), validators=[Optional(), Length(max=50000)])
     files = MultipleFileField(_l("ファイル"))
     base_version = HiddenField(default="0")
     submit = SubmitField(_l("提出する"))
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(Form):
     status = SelectField(_l("状態"), validators=[DataRequired(REQUIRED)])
     body = TextAreaField(_l("コメント（Markdown）"), validators=[Optional(), Length(max=20000)])
     version_id = HiddenField()
@@ -376,7 +394,7 @@ class FeedbackForm(FlaskForm):
 # --- teams -----------------------------------------------------------------------------------------
 
 
-class SuggestForm(FlaskForm):
+class SuggestForm(Form):
     class Meta:
         csrf = False  # a GET form: it only previews
 
@@ -399,14 +417,14 @@ class SuggestForm(FlaskForm):
     submit = SubmitField(_l("提案を見る"))
 
 
-class ApplySuggestionForm(FlaskForm):
+class ApplySuggestionForm(Form):
     teams = HiddenField()
     seed = HiddenField()
     fingerprint = HiddenField()
     submit = SubmitField(_l("この提案でチームを作る"))
 
 
-class TeamForm(FlaskForm):
+class TeamForm(Form):
     name = StringField(_l("チーム名"), validators=[DataRequired(REQUIRED), Length(max=120)])
     mentor = SelectField(_l("メンター（修了生）"), validators=[Optional()])
     submit = SubmitField(_l("保存"))
@@ -416,7 +434,7 @@ class TeamForm(FlaskForm):
         self.mentor.choices = choices([("", str(_l("（なし）"))), *alumni])
 
 
-class NewTeamForm(FlaskForm):
+class NewTeamForm(Form):
     name = StringField(
         _l("チーム名"),
         validators=[Optional(), Length(max=120)],
@@ -425,7 +443,7 @@ class NewTeamForm(FlaskForm):
     submit = SubmitField(_l("チームを追加"))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     person = SelectField(_l("参加者"), validators=[DataRequired(REQUIRED)])
     team = SelectField(_l("移動先"), validators=[Optional()])
     submit = SubmitField(_l("移動する"))

@@ -6,13 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from core.dates import utcnow
 from core.extensions import db
 from core.panels import Panel
 from curriculum import policy
 from curriculum.models import (
-    Assignment,
     Cohort,
     CohortFacilitator,
     CohortStatus,
@@ -20,7 +20,6 @@ from curriculum.models import (
     EnrolmentStatus,
     Feedback,
     StudySession,
-    Submission,
     SubmissionStatus,
 )
 from curriculum.services import assignments as assignment_services
@@ -36,6 +35,7 @@ def _next_session(cohort: Cohort, now: Any) -> StudySession | None:
     return db.session.scalar(
         select(StudySession)
         .where(StudySession.cohort_id == cohort.id, StudySession.ends_at >= now)
+        .options(joinedload(StudySession.host_city))
         .order_by(StudySession.starts_at)
         .limit(1)
     )
@@ -51,6 +51,7 @@ def _running(user: User) -> list[Enrolment]:
                 Enrolment.status == EnrolmentStatus.ENROLLED,
                 Cohort.status != CohortStatus.CLOSED,
             )
+            .options(contains_eager(Enrolment.cohort))
             .order_by(Cohort.fiscal_year.desc())
         )
     )
@@ -62,9 +63,14 @@ def participant_panels(user: User, now: Any) -> list[Panel]:
         cohort = enrolment.cohort
         modules = module_services.cohort_modules(db.session, cohort, user=user)
         todo = [m for m in modules if m.done_at is None]
+        team = policy.team_in(user, cohort)
+        published = assignment_services.assignments_of(db.session, cohort, published_by=now)
+        mine = assignment_services.submissions_of(
+            db.session, published, user_id=user.id, team_id=team.id if team else None
+        )
         due, overdue = [], []
-        for a in assignment_services.assignments_of(db.session, cohort, published_by=now):
-            sub = assignment_services.submission_for(db.session, a, user)
+        for a in published:
+            sub = mine.get(a.id)
             if sub is not None and sub.status is not SubmissionStatus.NEEDS_REVISION:
                 continue  # handed in; nothing to do unless asked to revise
             if now > a.due_at:
@@ -72,12 +78,13 @@ def participant_panels(user: User, now: Any) -> list[Panel]:
                     overdue.append((a, sub))
             elif a.due_at <= now + WEEK or sub is not None:
                 due.append((a, sub))
-        own = [s.id for s in _own_submissions(user, cohort)]
+        own = [s.id for s in mine.values()]
         feedback = (
             list(
                 db.session.scalars(
                     select(Feedback)
                     .where(Feedback.submission_id.in_(own), Feedback.created_at >= now - 2 * WEEK)
+                    .options(joinedload(Feedback.author).lazyload(User.grants))
                     .order_by(Feedback.created_at.desc())
                     .limit(5)
                 )
@@ -98,31 +105,17 @@ def participant_panels(user: User, now: Any) -> list[Panel]:
                     "due": due,
                     "overdue": overdue,
                     "feedback": feedback,
+                    "titles": {a.id: a.title for a in published},
                     "now": now,
-                    "team": assignment_services.team_of(db.session, cohort.id, user.id)
-                    if cohort.teams_published
-                    else None,
+                    "team": team if cohort.teams_published else None,
                 },
             )
         )
     return panels
 
 
-def _own_submissions(user: User, cohort: Cohort) -> list[Submission]:
-    team = assignment_services.team_of(db.session, cohort.id, user.id)
-    query = (
-        select(Submission)
-        .join(Assignment, Assignment.id == Submission.assignment_id)
-        .where(Assignment.cohort_id == cohort.id)
-    )
-    owners = Submission.user_id == user.id
-    if team is not None:
-        owners = owners | (Submission.team_id == team.id)
-    return list(db.session.scalars(query.where(owners)))
-
-
 def facilitator_panels(user: User, now: Any) -> list[Panel]:
-    if user.has_role(Role.ADMIN) and not user.has_role(Role.FACILITATOR):
+    if not user.has_role(Role.FACILITATOR):
         return []
     cohorts = db.session.scalars(
         select(Cohort)

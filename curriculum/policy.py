@@ -8,21 +8,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from core.dates import utcnow
 from core.extensions import db
+from curriculum import standing
 from curriculum.models import (
     Assignment,
     Cohort,
-    CohortFacilitator,
     CohortStatus,
     Enrolment,
     EnrolmentStatus,
     StudySession,
     Submission,
     Team,
-    TeamMember,
 )
 from people.models import Role, User
 
@@ -43,25 +40,14 @@ def facilitates(actor: Any, cohort: Cohort) -> bool:
         return False
     if user.has_role(Role.ADMIN):
         return True
-    if not user.has_role(Role.FACILITATOR):
-        return False
-    return (
-        db.session.scalar(
-            select(CohortFacilitator.id).where(
-                CohortFacilitator.cohort_id == cohort.id, CohortFacilitator.user_id == user.id
-            )
-        )
-        is not None
-    )
+    return cohort.id in standing.of(user).facilitated()
 
 
 def enrolment_of(actor: Any, cohort: Cohort) -> Enrolment | None:
     user = _user(actor)
     if user is None:
         return None
-    return db.session.scalar(
-        select(Enrolment).where(Enrolment.cohort_id == cohort.id, Enrolment.user_id == user.id)
-    )
+    return standing.of(user).enrolments().get(cohort.id)
 
 
 def takes_part(actor: Any, cohort: Cohort) -> bool:
@@ -77,14 +63,16 @@ def coordinates(actor: Any, city_id: int) -> bool:
 
 def in_team(actor: Any, team: Team) -> bool:
     user = _user(actor)
+    return user is not None and team.id in standing.of(user).teams()
+
+
+def team_in(actor: Any, cohort: Cohort) -> Team | None:
+    """The person's team in this cohort, if any."""
+    user = _user(actor)
     if user is None:
-        return False
-    return (
-        db.session.scalar(
-            select(TeamMember.id).where(TeamMember.team_id == team.id, TeamMember.user_id == user.id)
-        )
-        is not None
-    )
+        return None
+    team_id = next((t for t, c in standing.of(user).teams().items() if c == cohort.id), None)
+    return db.session.get(Team, team_id) if team_id is not None else None
 
 
 def mentors(actor: Any, team: Team) -> bool:
@@ -128,9 +116,7 @@ def manage_cohorts(actor: Any) -> bool:
 def coordinates_in(actor: Any, cohort: Cohort) -> bool:
     """A coordinator of a city that has places in this cohort."""
     user = _user(actor)
-    if user is None:
-        return False
-    return bool(user.coordinator_city_ids() & {q.city_id for q in cohort.quotas})
+    return user is not None and cohort.id in standing.of(user).coordinated()
 
 
 def view_cohort(actor: Any, cohort: Cohort) -> bool:

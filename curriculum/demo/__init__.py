@@ -195,6 +195,11 @@ class Builder:
         alumnus_year = 2023 if current_fy > 2023 else current_fy - 1
         morita = self.extra_facilitator()
         for fy in range(FIRST_FY, current_fy):
+            existing = self.existing(fy)
+            if existing is not None:  # a year recorded before the demo was loaded: kept as it is
+                cohorts[fy] = existing
+                alumni.extend(e.user for e in existing.enrolments if e.status is EnrolmentStatus.COMPLETED)
+                continue
             size = PAST_SIZES.get(fy, 20)
             facilitators = [morita] if fy < 2024 else [self.facilitator, morita]
             cohort = self.cohort(fy, CohortStatus.OPEN, facilitators, places=3)
@@ -267,7 +272,34 @@ class Builder:
                 )
 
     # --- the current year -----------------------------------------------------------------------
+    def existing(self, fy: int) -> Cohort | None:
+        return self.s.scalar(select(Cohort).where(Cohort.fiscal_year == fy))
+
+    def described(self, cohort: Cohort) -> dict[str, Any]:
+        """The ``made`` keys for a current year that existed before the demo was loaded."""
+        teams = list(cohort.teams)
+        participant = self.ctx.made["user:participant"]
+        return {
+            "cohort:current": cohort,
+            "teams:current": teams,
+            "team:participant": next(
+                (t for t in teams if any(m.user_id == participant.id for m in t.members)), None
+            ),
+            "participants:current": [
+                e.user for e in cohort.enrolments if e.status is not EnrolmentStatus.WITHDRAWN
+            ],
+            "sessions:current": list(
+                self.s.scalars(select(StudySession).where(StudySession.cohort_id == cohort.id))
+            ),
+            "assignments:current": list(
+                self.s.scalars(select(Assignment).where(Assignment.cohort_id == cohort.id))
+            ),
+        }
+
     def current_year(self, fy: int) -> dict[str, Any]:
+        existing = self.existing(fy)
+        if existing is not None:
+            return self.described(existing)
         made: dict[str, Any] = {}
         co_facilitator = self.extra_facilitator()
         cohort = self.cohort(fy, CohortStatus.OPEN, [self.facilitator, co_facilitator], places=3)

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core import storage
 from core.errors import DomainError
@@ -390,15 +390,52 @@ class Matrix:
         ]
 
 
+def submission_options() -> tuple[Any, ...]:
+    """Load a submission with its owner, team and versions (a list page never loads row by row)."""
+    return (
+        joinedload(Submission.user).lazyload(User.grants),
+        joinedload(Submission.team),
+        selectinload(Submission.versions),
+    )
+
+
+def submissions_of(session: Session, assignments: list[Assignment], *, user_id: int,
+                   team_id: int | None) -> dict[int, Submission]:
+    """Assignment id → the submission a participant works on (own, or their team's), in one query."""
+    if not assignments:
+        return {}
+    owners = Submission.user_id == user_id
+    if team_id is not None:
+        owners = or_(owners, Submission.team_id == team_id)
+    rows = session.scalars(
+        select(Submission)
+        .where(Submission.assignment_id.in_([a.id for a in assignments]), owners)
+        .options(selectinload(Submission.versions))
+    )
+    kinds = {a.id: a.kind for a in assignments}
+    found: dict[int, Submission] = {}
+    for row in rows:
+        wanted = kinds[row.assignment_id] is AssignmentKind.TEAM
+        if (row.team_id is not None) == wanted:
+            found[row.assignment_id] = row
+    return found
+
+
 def matrix(session: Session, cohort: Cohort) -> Matrix:
     assignments = assignments_of(session, cohort)
     people = participants(session, cohort)
     teams = {
         m.user_id: m.team
-        for m in session.scalars(select(TeamMember).where(TeamMember.cohort_id == cohort.id))
+        for m in session.scalars(
+            select(TeamMember).where(TeamMember.cohort_id == cohort.id).options(joinedload(TeamMember.team))
+        )
     }
     subs = (
-        session.scalars(select(Submission).where(Submission.assignment_id.in_([a.id for a in assignments])))
+        session.scalars(
+            select(Submission)
+            .where(Submission.assignment_id.in_([a.id for a in assignments]))
+            .options(*submission_options())
+        ).unique()
         if assignments
         else []
     )
@@ -423,8 +460,14 @@ def archive_entries(
     """Every file (and text) of every version of an assignment, one folder per person or team."""
     entries: list[tuple[str, bytes | Path]] = []
     for submission in session.scalars(
-        select(Submission).where(Submission.assignment_id == assignment.id).order_by(Submission.id)
-    ):
+        select(Submission)
+        .where(Submission.assignment_id == assignment.id)
+        .options(
+            *submission_options(),
+            selectinload(Submission.versions).selectinload(SubmissionVersion.files).joinedload(SubmissionFile.file),
+        )
+        .order_by(Submission.id)
+    ).unique():
         base = folder(submission)
         for version in submission.versions:
             where = f"{base}/{version_folder(version)}"

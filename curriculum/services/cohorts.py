@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from core.dates import fiscal_year_bounds, fiscal_year_label, to_tokyo
 from curriculum.models import (
@@ -398,11 +399,14 @@ def enrolment_by_city(
     session: Session, cohort: Cohort, *, city_ids: frozenset[int] | None = None
 ) -> list[CityEnrolment]:
     """Every member city's places and people in one go (the secretariat's at-a-glance view)."""
-    quotas = {q.city_id: q.places for q in cohort.quotas}
+    quotas = dict(
+        session.execute(select(CityQuota.city_id, CityQuota.places).where(CityQuota.cohort_id == cohort.id)).all()
+    )
     enrolments = session.scalars(
         select(Enrolment)
         .where(Enrolment.cohort_id == cohort.id)
         .join(User, User.id == Enrolment.user_id)
+        .options(*with_people())
         .order_by(User.name_kana, User.id)
     ).all()
     rows = []
@@ -421,6 +425,17 @@ def enrolment_by_city(
     return rows
 
 
+def facilitator_names(session: Session, cohort: Cohort) -> list[str]:
+    return list(
+        session.scalars(
+            select(User.name)
+            .join(CohortFacilitator, CohortFacilitator.user_id == User.id)
+            .where(CohortFacilitator.cohort_id == cohort.id)
+            .order_by(User.name_kana, User.id)
+        )
+    )
+
+
 def current_cohort(session: Session) -> Cohort | None:
     """The running cohort (open, else planned), newest year first."""
     return session.scalar(
@@ -431,13 +446,20 @@ def current_cohort(session: Session) -> Cohort | None:
     )
 
 
+def with_people() -> tuple[Any, ...]:
+    """Load options for enrolments listed with their people (joined to ``User`` by the query)."""
+    return (contains_eager(Enrolment.user).lazyload(User.grants),)
+
+
 def participants(session: Session, cohort: Cohort) -> list[Enrolment]:
     """Enrolled (or, once closed, completed) participants, by city and reading."""
     return list(
         session.scalars(
             select(Enrolment)
             .join(User, User.id == Enrolment.user_id)
+            .join(City, City.id == Enrolment.city_id)
             .where(Enrolment.cohort_id == cohort.id, Enrolment.status.in_(TAKING_PLACE))
-            .order_by(Enrolment.city_id, User.name_kana, User.id)
+            .options(*with_people(), contains_eager(Enrolment.city))
+            .order_by(City.sort_order, City.code, User.name_kana, User.id)
         )
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -95,20 +95,26 @@ def get_module(session: Session, slug: str) -> Module | None:
 
 
 def cohort_modules(session: Session, cohort: Cohort, *, user: User | None = None) -> list[CohortModule]:
-    overrides = {
-        o.module_id: o
-        for o in session.scalars(select(ModuleOverride).where(ModuleOverride.cohort_id == cohort.id))
-    }
-    done: dict[int, datetime] = {}
-    if user is not None:
-        done = dict(
-            session.execute(
-                select(ModuleProgress.module_id, ModuleProgress.done_at).where(
-                    ModuleProgress.cohort_id == cohort.id, ModuleProgress.user_id == user.id
-                )
-            ).all()
+    """Every active module with this cohort's adaptation and the person's mark, in one query."""
+    done_at = ModuleProgress.done_at if user is not None else literal(None)
+    query = (
+        select(Module, ModuleOverride, done_at)
+        .outerjoin(
+            ModuleOverride, and_(ModuleOverride.module_id == Module.id, ModuleOverride.cohort_id == cohort.id)
         )
-    return [CohortModule(m, overrides.get(m.id), done.get(m.id)) for m in active_modules(session)]
+        .where(Module.retired_at.is_(None))
+        .order_by(Module.order, Module.slug)
+    )
+    if user is not None:
+        query = query.outerjoin(
+            ModuleProgress,
+            and_(
+                ModuleProgress.module_id == Module.id,
+                ModuleProgress.cohort_id == cohort.id,
+                ModuleProgress.user_id == user.id,
+            ),
+        )
+    return [CohortModule(m, o, d) for m, o, d in session.execute(query).all()]
 
 
 def cohort_module(

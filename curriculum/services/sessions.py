@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import IO
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core import storage
 from core.errors import DomainError
@@ -116,11 +116,16 @@ def update_session(
     return row
 
 
-def sessions_of(session: Session, cohort: Cohort) -> list[StudySession]:
+def sessions_of(session: Session, cohort: Cohort, *, details: bool = False) -> list[StudySession]:
+    """A cohort's sessions in time order, with their host city (and materials and attendance)."""
+    options: list[Any] = [joinedload(StudySession.host_city)]
+    if details:
+        options += [selectinload(StudySession.materials), selectinload(StudySession.attendance)]
     return list(
         session.scalars(
             select(StudySession)
             .where(StudySession.cohort_id == cohort.id)
+            .options(*options)
             .order_by(StudySession.starts_at, StudySession.number)
         )
     )

@@ -44,6 +44,20 @@ def fingerprint(people_in: list[formation.Person]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def teams_with_sizes(session: Session, cohort: Cohort) -> list[tuple[Team, int]]:
+    """The cohort's teams and how many members each has, in one query."""
+    return [
+        (team, size)
+        for team, size in session.execute(
+            select(Team, func.count(TeamMember.id))
+            .outerjoin(TeamMember, TeamMember.team_id == Team.id)
+            .where(Team.cohort_id == cohort.id)
+            .group_by(Team.id)
+            .order_by(Team.number)
+        ).all()
+    ]
+
+
 def teams_of(session: Session, cohort: Cohort) -> list[Team]:
     return list(session.scalars(select(Team).where(Team.cohort_id == cohort.id).order_by(Team.number)))
 

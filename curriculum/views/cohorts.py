@@ -157,15 +157,16 @@ def cohort(cohort_id: int):  # type: ignore[no-untyped-def]
     if enrolment is not None:
         modules = module_services.cohort_modules(db.session, row, user=current_user)
         published = assignment_services.assignments_of(db.session, row, published_by=moment)
+        team = policy.team_in(current_user, row)
         mine = {
             "enrolment": enrolment,
             "modules_done": sum(1 for m in modules if m.done_at),
             "modules_total": len(modules),
             "open_assignments": [a for a in published if a.closes_at >= moment],
-            "submissions": {
-                a.id: assignment_services.submission_for(db.session, a, current_user) for a in published
-            },
-            "team": assignment_services.team_of(db.session, row.id, current_user.id),
+            "submissions": assignment_services.submissions_of(
+                db.session, published, user_id=current_user.id, team_id=team.id if team else None
+            ),
+            "team": team,
         }
     overview = None
     if policy.view_enrolment(current_user, row):
@@ -179,7 +180,8 @@ def cohort(cohort_id: int):  # type: ignore[no-untyped-def]
         mine=mine,
         overview=overview,
         now=moment,
-        teams=team_services.teams_of(db.session, row) if policy.view_teams(current_user, row) else [],
+        facilitators=services.facilitator_names(db.session, row),
+        teams=team_services.teams_with_sizes(db.session, row) if policy.view_teams(current_user, row) else [],
     )
 
 
