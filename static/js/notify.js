@@ -1,0 +1,30 @@
+// The bell's unread count stays current while a page is open (no inline script: strict CSP).
+(function () {
+  "use strict";
+  var EVERY_MS = 60000;
+
+  function update(bell, count) {
+    var badge = bell.querySelector("[data-unread-count]");
+    if (!badge) { return; }
+    badge.textContent = String(count);
+    badge.hidden = count === 0;
+    var label = count > 0 ? bell.getAttribute("data-label-unread").replace("{n}", String(count))
+                          : bell.getAttribute("data-label");
+    bell.setAttribute("aria-label", label);
+  }
+
+  function refresh(bell) {
+    if (document.visibilityState !== "visible") { return; }
+    fetch(bell.getAttribute("data-unread-url"), {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data && typeof data.unread === "number") { update(bell, data.unread); } })
+      .catch(function () { /* offline for a moment: keep the last count */ });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var bell = document.querySelector(".notify-bell[data-unread-url]");
+    if (!bell) { return; }
+    window.setInterval(function () { refresh(bell); }, EVERY_MS);
+    document.addEventListener("visibilitychange", function () { refresh(bell); });
+  });
+})();
