@@ -8,6 +8,7 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from core import dates
 from core.extensions import db
@@ -60,12 +61,14 @@ def init_app(app: Flask) -> None:
         runs = last_runs(db.session, [s.name for s in specs])
         now = clock_from_config(application.config).now()
         click.echo(f"{'job':<20} {'trigger':<32} {'last run':<17} {'status':<8} {'next run':<17} description")
+        with force_locale("en"):  # the terminal speaks English; descriptions are translated msgids
+            descriptions = {spec.name: str(spec.description) for spec in specs}
         for spec in specs:
             last = runs.get(spec.name)
             nxt = "disabled" if spec.name in off else _jst(spec.next_fire_time(now))
             status = last.status if last else "never"
             click.echo(f"{spec.name:<20} {spec.trigger_text():<32} {_jst(last.fire_time if last else None):<17} "
-                       f"{status:<8} {nxt:<17} {spec.description}")
+                       f"{status:<8} {nxt:<17} {descriptions[spec.name]}")
             if last is not None and last.status == FAILED and last.message:
                 click.echo(f"{'':<20}   last error: {last.message}")
 

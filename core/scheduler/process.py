@@ -97,8 +97,10 @@ def missed_fire_time(app: Flask, spec: JobSpec, now: datetime) -> datetime | Non
     return None if found else previous
 
 
-def _fire(app: Flask, name: str, clock: Clock, catch_up: dict[str, datetime], fire_time: datetime) -> Outcome:
-    fire_time = normalize_fire_time(fire_time)
+def _fire(app: Flask, name: str, clock: Clock, catch_up: dict[str, datetime],
+          fire_time: datetime | None = None) -> Outcome:
+    """What APScheduler calls; ``GuardedExecutor`` passes the scheduled moment as ``fire_time``."""
+    fire_time = normalize_fire_time(fire_time or clock.now())
     source = "catch-up" if catch_up.pop(name, None) == fire_time else "scheduler"
     return run_job(app, name, fire_time=fire_time, now=clock.now(), source=source)
 
