@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
-from wtforms.validators import AnyOf, InputRequired
+from wtforms.validators import AnyOf, DataRequired
 
 from core.forms import choices
 from notify import kinds
@@ -42,11 +42,13 @@ def preferences_form(current: Mapping[str, Channel]) -> _Base:
     class PreferencesForm(_Base):
         pass
 
+    # A select left out of the posted form keeps the person's current choice (its default);
+    # an empty or unknown value is refused at the field.
     options = choices((c.value, label) for c, label in CHANNEL_LABELS.items())
     values = [c.value for c in Channel]
     for kind in kinds.known():
         field = SelectField(kind.label, choices=options, default=current[kind.name].value,
-                            validators=[InputRequired(CHOOSE), AnyOf(values, message=INVALID)],
+                            validators=[DataRequired(CHOOSE), AnyOf(values, message=INVALID)],
                             validate_choice=False)
         setattr(PreferencesForm, field_name(kind.name), field)
     return PreferencesForm()

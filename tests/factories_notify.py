@@ -13,8 +13,9 @@ from flask import Flask
 
 from core.events import Event, publish
 from core.extensions import db
-from core.scheduler import Outcome, run_job
+from core.scheduler import JobContext, Outcome, run_job
 from notify.models import Channel
+from notify.reminders import remind_once
 from notify.services import set_preferences
 from people.models import User
 
@@ -71,3 +72,44 @@ class CountingHandler:
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
+
+
+@dataclass
+class FakeAssignment:
+    """An assignment as an area would know it: a deadline, its members, and who submitted when."""
+
+    id: int
+    title: str
+    due_at: datetime
+    members: list[int]
+    submitted: dict[int, datetime] = field(default_factory=dict)
+
+    def missing(self, now: datetime) -> list[int]:
+        return [u for u in self.members if not (u in self.submitted and self.submitted[u] <= now)]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "due_at": self.due_at.isoformat(), "members": self.members,
+                "submitted": {str(k): v.isoformat() for k, v in self.submitted.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FakeAssignment:
+        return cls(id=data["id"], title=data["title"], due_at=datetime.fromisoformat(data["due_at"]),
+                   members=list(data["members"]),
+                   submitted={int(k): datetime.fromisoformat(v) for k, v in data["submitted"].items()})
+
+
+@dataclass
+class FakeArea:
+    """A stand-in for the curriculum area: its reminder job, written the way docs/scheduler.md says."""
+
+    assignments: list[FakeAssignment] = field(default_factory=list)
+
+    def job(self, ctx: JobContext) -> str:
+        sent = 0
+        for a in self.assignments:
+            result = remind_once(ctx.session, key=f"assignment:{a.id}", user_ids=a.missing(ctx.now),
+                                 kind="deadline.near", target_type="assignment", target_id=a.id,
+                                 url=f"/assignments/{a.id}", params={"title": a.title}, due_at=a.due_at,
+                                 offsets=ctx.config["REMINDER_OFFSETS"], now=ctx.now)
+            sent += len(result.user_ids)
+        return f"{sent} reminders"

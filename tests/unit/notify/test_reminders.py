@@ -5,7 +5,6 @@ deadlines and who has submitted, and a job registered like any area's.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,45 +13,18 @@ from sqlalchemy import select
 
 from core.dates import TOKYO
 from core.extensions import db
-from core.scheduler import JobContext, register_job
+from core.scheduler import register_job
 from core.scheduler.registry import EXTENSION_KEY
 from notify.models import Notification, Reminder
 from notify.reminders import current_offset, remind_once
 from tests import factories
-from tests.factories_notify import run
+from tests.factories_notify import FakeArea, FakeAssignment, run
 
 DAY = timedelta(days=1)
 
 
 def jst(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 12, day, hour, minute, tzinfo=TOKYO)
-
-
-@dataclass
-class FakeAssignment:
-    id: int
-    title: str
-    due_at: datetime
-    members: list[int]
-    submitted: dict[int, datetime] = field(default_factory=dict)  # user id → when they submitted
-
-    def missing(self, now: datetime) -> list[int]:
-        return [u for u in self.members if not (u in self.submitted and self.submitted[u] <= now)]
-
-
-@dataclass
-class FakeArea:
-    assignments: list[FakeAssignment] = field(default_factory=list)
-
-    def job(self, ctx: JobContext) -> str:
-        sent = 0
-        for a in self.assignments:
-            result = remind_once(ctx.session, key=f"assignment:{a.id}", user_ids=a.missing(ctx.now),
-                                 kind="deadline.near", target_type="assignment", target_id=a.id,
-                                 url=f"/assignments/{a.id}", params={"title": a.title}, due_at=a.due_at,
-                                 offsets=ctx.config["REMINDER_OFFSETS"], now=ctx.now)
-            sent += len(result.user_ids)
-        return f"{sent} reminders"
 
 
 @pytest.fixture()
