@@ -91,8 +91,8 @@ def check_pg_versions(url: str) -> None:
     """pg_dump refuses a newer server; say so plainly before trying."""
     client, server = client_major("pg_dump"), server_major(url)
     if client < server:
-        raise BackupError(f"pg_dump {client} cannot dump PostgreSQL {server}: install postgresql-client-{server} "
-                          f"(client and server versions must match, or the client be newer)")
+        raise BackupError(f"pg_dump {client} cannot dump PostgreSQL {server}: install "
+                          f"postgresql-client-{server} (the client must be as new as the server)")
 
 
 def backup_file_name(now: datetime, kind: str) -> str:
@@ -103,7 +103,8 @@ def list_backups(directory: Path) -> list[Path]:
     """Rotated backups, newest first (pre-restore copies are not listed: they are never pruned)."""
     if not directory.exists():
         return []
-    return sorted((p for p in directory.iterdir() if NAME_RE.match(p.name)), key=lambda p: p.name, reverse=True)
+    found = (p for p in directory.iterdir() if NAME_RE.match(p.name))
+    return sorted(found, key=lambda p: p.name, reverse=True)
 
 
 def prune(directory: Path, keep: int) -> tuple[Path, ...]:
@@ -129,9 +130,9 @@ def _dump(url: str, target: Path) -> None:
         else:
             check_pg_versions(url)
             conninfo, env = _libpq(url)
-            result = subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-                                     f"--file={partial}", f"--dbname={conninfo}"], env=env, capture_output=True,
-                                    text=True)
+            command = [_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
+                       f"--file={partial}", f"--dbname={conninfo}"]
+            result = subprocess.run(command, env=env, capture_output=True, text=True)
             if result.returncode != 0:
                 raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
         partial.replace(target)  # a file with the final name is always complete
@@ -207,7 +208,8 @@ def init_app(app: Flask) -> None:
         config = current_app.config
         url = config["SQLALCHEMY_DATABASE_URI"]
         if not yes:
-            click.confirm(f"Replace everything in {make_url(url).render_as_string()} with {file.name}?", abort=True)
+            where = make_url(url).render_as_string()
+            click.confirm(f"Replace everything in {where} with {file.name}?", abort=True)
         directory = Path(config["BACKUP_DIR"])
         directory.mkdir(parents=True, exist_ok=True)
         try:

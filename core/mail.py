@@ -89,7 +89,8 @@ def _send_smtp(msg: EmailMessage, config: Mapping[str, Any]) -> None:
         codes = [code for code, _ in exc.recipients.values()]
         raise MailError(str(exc), permanent=bool(codes) and all(code >= 500 for code in codes)) from exc
     except smtplib.SMTPResponseException as exc:
-        detail = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        reply = exc.smtp_error
+        detail = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
         raise MailError(f"{exc.smtp_code} {detail}", permanent=exc.smtp_code >= 500) from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise MailError(str(exc)) from exc

@@ -33,7 +33,8 @@ def init_app(app: Flask) -> None:
     jobs.register(app)
     cli.init_app(app)
     nav.register_stylesheet(app, "css/notify.css")
-    nav.register(app, NavItem("notify.admin_jobs", _l("ジョブと配信"), policy.view_jobs, order=60, section="admin"))
+    nav.register(app, NavItem("notify.admin_jobs", _l("ジョブと配信"), policy.view_jobs, order=60,
+                              section="admin"))
 
     def unread_count() -> int:
         if not current_user.is_authenticated:

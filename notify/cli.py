@@ -14,45 +14,43 @@ from notify.models import Channel, Delivery, DeliveryStatus, Notification
 
 def _event(kind: str, user_ids: list[int], target: tuple[str, int], url: str, params: dict[str, object], *,
            actor_id: int | None = None, hide_actor: bool = False) -> Event:
-    return Event(kind=kind, recipient_ids=tuple(user_ids), target_type=target[0], target_id=target[1], url=url,
-                 params=params, actor_id=actor_id, hide_actor=hide_actor)
+    return Event(kind=kind, recipient_ids=tuple(user_ids), target_type=target[0], target_id=target[1],
+                 url=url, params=params, actor_id=actor_id, hide_actor=hide_actor)
 
 
 def seed_notifications(ctx: DemoContext) -> None:
     s, now = ctx.session, ctx.now
-    users = {key: ctx.made.get(f"user:{key}") for key in ("admin", "facilitator", "coordinator", "participant",
-                                                          "alumnus")}
+    roles = ("admin", "facilitator", "coordinator", "participant", "alumnus")
+    users = {key: ctx.made.get(f"user:{key}") for key in roles}
     if not all(users.values()):
         return
-    admin, facilitator, coordinator, participant, alumnus = (users[k] for k in (
-        "admin", "facilitator", "coordinator", "participant", "alumnus"))
+    admin, facilitator, coordinator, participant, alumnus = (users[k] for k in roles)
     # Everyone starts from the defaults; the alumnus reads comments once a week instead.
     for user in users.values():
         services.set_preferences(s, user, {k.name: k.default for k in kinds.known()})
     services.set_preferences(s, alumnus, {"page.comment": Channel.WEEKLY})
 
     due = now + timedelta(days=2, hours=5)
+    assignment = {"title": "課題2：2040年の自分の市を描く", "title_en": "Assignment 2: our city in 2040"}
+    proposal = {"title": "8市共同の防災備蓄の融通", "title_en": "Sharing disaster stockpiles across the 8 cities"}
     story = [  # (days ago, read?, event)
         (6, True, _event("assignment.posted", [participant.id], ("assignment", 2), "/",
-                         {"title": "課題2：2040年の自分の市を描く", "title_en": "Assignment 2: our city in 2040",
-                          "due_at": due.isoformat()}, actor_id=facilitator.id)),
+                         {**assignment, "due_at": due.isoformat()}, actor_id=facilitator.id)),
         (3, False, _event("page.comment", [participant.id], ("page", 1), "/",
                           {"title": "チーム1 ワークスペース", "title_en": "Team 1 workspace"},
                           actor_id=facilitator.id)),
         (1, False, _event("deadline.near", [participant.id], ("assignment", 2), "/",
-                          {"title": "課題2：2040年の自分の市を描く", "title_en": "Assignment 2: our city in 2040",
-                           "due_at": due.isoformat(), "offset_minutes": 4320})),
+                          {**assignment, "due_at": due.isoformat(), "offset_minutes": 4320})),
         (5, True, _event("page.mention", [facilitator.id], ("page", 1), "/",
                          {"title": "チーム1 ワークスペース", "title_en": "Team 1 workspace"},
                          actor_id=participant.id)),
         (2, False, _event("review.assigned", [alumnus.id], ("proposal", 1), "/",
-                          {"title": "8市共同の防災備蓄の融通", "title_en": "Sharing disaster stockpiles across the 8 cities",
-                           "due_at": (now + timedelta(days=9)).isoformat()}, actor_id=facilitator.id)),
+                          {**proposal, "due_at": (now + timedelta(days=9)).isoformat()},
+                          actor_id=facilitator.id)),
         (4, False, _event("directory.confirm", [alumnus.id], ("confirmation_round", 2026), "/account",
                           {"fiscal_year": 2026})),
         (2, False, _event("proposal.status", [coordinator.id, admin.id], ("proposal", 1), "/",
-                          {"title": "8市共同の防災備蓄の融通", "title_en": "Sharing disaster stockpiles across the 8 cities",
-                           "status": "submitted"}, actor_id=participant.id)),
+                          {**proposal, "status": "submitted"}, actor_id=participant.id)),
     ]
     made: list[Notification] = []
     for days_ago, read, event in story:

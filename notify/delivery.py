@@ -55,8 +55,8 @@ class Report:
     def __str__(self) -> str:
         if self.quiet:
             return f"quiet hours: nothing sent ({self.interrupted} interrupted claims marked failed)"
-        return (f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed, {self.cancelled} cancelled, "
-                f"{self.interrupted} interrupted")
+        return (f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed, "
+                f"{self.cancelled} cancelled, {self.interrupted} interrupted")
 
 
 def _stale(kind: kinds.Kind, notification: Notification, now: datetime) -> bool:
@@ -71,11 +71,13 @@ def _items(notifications: list[Notification], *, locale: str, base_url: str, now
         message = kinds.render(n.kind, n.params or {}, locale=locale, now=now,
                                actor_name=n.actor.name if n.actor is not None else None)
         link = base_url + (n.url or url_for("notify.index"))
-        items.append(Item(kind=n.kind, kind_label=str(kind.label), text=message.text, detail=message.detail, url=link))
+        items.append(Item(kind=n.kind, kind_label=str(kind.label), text=message.text, detail=message.detail,
+                          url=link))
     return items
 
 
-def compose(app: Flask, delivery: Delivery, notifications: list[Notification], *, now: datetime) -> mailer.Mail:
+def compose(app: Flask, delivery: Delivery, notifications: list[Notification], *,
+            now: datetime) -> mailer.Mail:
     """The e-mail in the recipient's language: plain text and HTML, with a one-click unsubscribe."""
     user = delivery.user
     locale = user.locale if user.locale in SUPPORTED else "ja"
@@ -160,8 +162,9 @@ def deliver_due(app: Flask, session: Session, *, now: datetime, max_attempts: in
         .order_by(Delivery.next_attempt_at, Delivery.id).limit(batch)))
     for delivery_id in due:
         claimed = session.execute(update(Delivery).where(
-            Delivery.id == delivery_id, Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
-            .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1)).rowcount
+            Delivery.id == delivery_id, Delivery.status == DeliveryStatus.PENDING,
+            Delivery.next_attempt_at <= now).values(status=DeliveryStatus.SENDING, claimed_at=now,
+                                                    attempts=Delivery.attempts + 1)).rowcount
         if not claimed:
             continue  # another process took it
         delivery = session.get(Delivery, delivery_id)

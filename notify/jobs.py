@@ -9,14 +9,14 @@ from sqlalchemy import and_, delete, or_
 from sqlalchemy.orm import Session
 
 from core.scheduler import JobContext, register_job
-from notify import delivery, digest
+from notify import delivery, digest, rules
 from notify.models import Channel
 from people.models import AccountToken, Invitation
 
 
 def deliver_job(ctx: JobContext) -> str:
-    report = delivery.deliver_due(ctx.app, ctx.session, now=ctx.now,
-                                  max_attempts=int(ctx.config["NOTIFY_MAX_ATTEMPTS"]), checkpoint=ctx.checkpoint)
+    report = delivery.deliver_due(ctx.app, ctx.session, now=ctx.now, checkpoint=ctx.checkpoint,
+                                  max_attempts=int(ctx.config["NOTIFY_MAX_ATTEMPTS"]))
     return str(report)
 
 
@@ -38,7 +38,8 @@ def clean_expired_tokens(session: Session, *, now: datetime, keep_days: int) -> 
         or_(AccountToken.expires_at < cutoff, AccountToken.used_at < cutoff))).rowcount
     invitations = session.execute(delete(Invitation).where(
         Invitation.accepted_at.is_(None),
-        or_(Invitation.expires_at < cutoff, and_(Invitation.revoked_at.is_not(None), Invitation.revoked_at < cutoff))
+        or_(Invitation.expires_at < cutoff,
+            and_(Invitation.revoked_at.is_not(None), Invitation.revoked_at < cutoff))
     )).rowcount
     session.flush()
     return int(tokens or 0), int(invitations or 0)
@@ -54,11 +55,10 @@ def register(app: Flask) -> None:
     every = max(int(app.config.get("NOTIFY_DELIVER_SECONDS") or 60), 1)
     register_job(app, "deliver", deliver_job, {"seconds": every}, _l("送る時刻が来たメールを送る"),
                  grace_seconds=max(every, 300))
-    register_job(app, "daily-digest", daily_digest_job,
-                 {"hour": digest.rules.DIGEST_HOUR, "minute": digest.rules.DIGEST_MINUTE},
-                 _l("毎日のまとめメールを用意する"), grace_seconds=12 * 3600)
-    register_job(app, "weekly-digest", weekly_digest_job,
-                 {"day_of_week": "mon", "hour": digest.rules.DIGEST_HOUR, "minute": digest.rules.DIGEST_MINUTE},
+    at = {"hour": rules.DIGEST_HOUR, "minute": rules.DIGEST_MINUTE}
+    register_job(app, "daily-digest", daily_digest_job, at, _l("毎日のまとめメールを用意する"),
+                 grace_seconds=12 * 3600)
+    register_job(app, "weekly-digest", weekly_digest_job, {"day_of_week": "mon", **at},
                  _l("毎週のまとめメールを用意する（月曜）"), grace_seconds=2 * 86400)
     register_job(app, "token-cleanup", token_cleanup_job, {"hour": 4, "minute": 40},
                  _l("期限切れのパスワード再設定リンクと招待を消す"))

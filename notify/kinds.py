@@ -149,7 +149,8 @@ def _value(key: str, params: Mapping[str, Any], locale: str) -> str:
     if key == "fiscal_year" and isinstance(value, int):
         return dates.fiscal_year_label(value, locale)
     if key == "status":
-        label = params.get("status_label_en" if locale == "en" else "status_label") or params.get("status_label")
+        own = params.get("status_label_en") if locale == "en" else None
+        label = own or params.get("status_label")
         if label:
             return str(label)
         return str(STATUS_LABELS[value]) if value in STATUS_LABELS else str(value)

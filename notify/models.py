@@ -45,7 +45,7 @@ class Delivery(db.Model):  # type: ignore[name-defined]
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(60))  # event kind, or "digest"
-    object_key: Mapped[str] = mapped_column(String(160))  # "proposal:5#81" (object and occurrence) or "digest"
+    object_key: Mapped[str] = mapped_column(String(160))  # "proposal:5#81" (object#occurrence) or "digest"
     channel: Mapped[Channel] = mapped_column(_enum(Channel, "notify_channel"))
     period: Mapped[str] = mapped_column(String(20), default="")  # digest period: "2026-11-25", "2026-W48"
     status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"),
@@ -85,7 +85,8 @@ class Notification(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[created]
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The e-mail (immediate or digest) that carried it; empty while none did.
-    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id", ondelete="SET NULL"), index=True)
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id", ondelete="SET NULL"),
+                                                    index=True)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])

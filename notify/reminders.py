@@ -45,7 +45,8 @@ def current_offset(due_at: datetime, offsets: Sequence[timedelta], now: datetime
 
 def remind_once(session: Session, *, key: str, user_ids: Iterable[int], kind: str, target_type: str,
                 target_id: int, url: str, due_at: datetime, now: datetime,
-                offsets: Sequence[timedelta] = DEFAULT_OFFSETS, params: Mapping[str, Any] | None = None) -> Sent:
+                offsets: Sequence[timedelta] = DEFAULT_OFFSETS,
+                params: Mapping[str, Any] | None = None) -> Sent:
     """Publish ``kind`` to those of ``user_ids`` not yet reminded at the current offset."""
     if due_at.tzinfo is None or now.tzinfo is None:
         raise ValueError("due_at and now must be aware datetimes")

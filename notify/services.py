@@ -184,7 +184,8 @@ def unread_count(session: Session, user_id: int) -> int:
         Notification.user_id == user_id, Notification.read_at.is_(None))) or 0)
 
 
-def page_of(session: Session, user_id: int, *, page: int = 1, unread_only: bool = False) -> tuple[list[Notification], bool]:
+def page_of(session: Session, user_id: int, *, page: int = 1,
+            unread_only: bool = False) -> tuple[list[Notification], bool]:
     """A page of someone's notifications, newest first, and whether there are more."""
     query = select(Notification).where(Notification.user_id == user_id)
     if unread_only:

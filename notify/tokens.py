@@ -20,6 +20,7 @@ def read_unsubscribe_token(secret: str, token: str) -> tuple[int, str]:
         data = URLSafeSerializer(secret, salt=SALT).loads(token)
     except BadSignature as error:
         raise InvalidLink(str(error)) from error
-    if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], int) and isinstance(data[1], str)):
+    if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], int)
+            and isinstance(data[1], str)):
         raise InvalidLink("unexpected content")
     return data[0], data[1]

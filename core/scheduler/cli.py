@@ -45,7 +45,8 @@ def init_app(app: Flask) -> None:
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
         names = ", ".join(job.id for job in scheduler.get_jobs())
-        mode = f"simulated clock x{clock.speed:g} from {_jst(clock.now())}" if clock.simulated else "real clock"
+        mode = (f"simulated clock x{clock.speed:g} from {_jst(clock.now())}" if clock.simulated
+                else "real clock")
         click.echo(f"scheduler: started ({mode}); jobs: {names}", err=False)
         scheduler.start()  # blocks until a signal stops it
         click.echo("scheduler: stopped")
@@ -67,8 +68,9 @@ def init_app(app: Flask) -> None:
             last = runs.get(spec.name)
             nxt = "disabled" if spec.name in off else _jst(spec.next_fire_time(now))
             status = last.status if last else "never"
-            click.echo(f"{spec.name:<20} {spec.trigger_text():<32} {_jst(last.fire_time if last else None):<17} "
-                       f"{status:<8} {nxt:<17} {descriptions[spec.name]}")
+            last_at = _jst(last.fire_time if last else None)
+            click.echo(f"{spec.name:<20} {spec.trigger_text():<32} {last_at:<17} {status:<8} {nxt:<17} "
+                       f"{descriptions[spec.name]}")
             if last is not None and last.status == FAILED and last.message:
                 click.echo(f"{'':<20}   last error: {last.message}")
 
@@ -86,7 +88,8 @@ def init_app(app: Flask) -> None:
             raise click.BadParameter(f"unknown job {name!r}; known: {known}", param_hint="NAME") from None
         when = parse_at(at) if at else clock_from_config(application.config).now()
         outcome = run_job(application, name, fire_time=when, now=when, source="manual")
-        click.echo(f"{name} @ {_jst(when)}: {outcome.status}" + (f" — {outcome.message}" if outcome.message else ""))
+        detail = f" — {outcome.message}" if outcome.message else ""
+        click.echo(f"{name} @ {_jst(when)}: {outcome.status}{detail}")
         if outcome.status == FAILED:
             raise SystemExit(1)
 

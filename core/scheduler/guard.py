@@ -120,7 +120,8 @@ def _record_failure(session: Session, spec: JobSpec, fire_time: datetime, run_id
     try:
         run = session.get(JobRun, run_id) if run_id is not None else None
         if run is None:
-            run = JobRun(job_id=spec.name, fire_time=fire_time, source=source, started_at=started_at, host=HOST)
+            run = JobRun(job_id=spec.name, fire_time=fire_time, source=source, started_at=started_at,
+                         host=HOST)
             session.add(run)
         run.status = ERROR
         run.error = error[-8000:]
@@ -144,14 +145,15 @@ def run_job(app: Flask, name: str, *, fire_time: datetime, now: datetime | None 
             log.info("job %s @ %s skipped: %s", name, fire_time.isoformat(), claimed.message)
             return claimed
         run_id = claimed.id
-        ctx = JobContext(app=app, session=session, now=now or dates.utcnow(), fire_time=fire_time, run_id=run_id,
-                         source=source)
+        ctx = JobContext(app=app, session=session, now=now or dates.utcnow(), fire_time=fire_time,
+                         run_id=run_id, source=source)
         token = _job_now.set(ctx.now)
         try:
             message = (spec.func(ctx) or "").strip()
             run = session.get(JobRun, run_id)
             if run is None:  # the job rolled back its own transaction: record the run again
-                run = JobRun(job_id=name, fire_time=fire_time, source=source, started_at=started_at, host=HOST)
+                run = JobRun(job_id=name, fire_time=fire_time, source=source, started_at=started_at,
+                             host=HOST)
                 session.add(run)
             run.status = OK
             run.message = message[:1000]
@@ -179,5 +181,6 @@ def last_runs(session: Session, names: list[str]) -> dict[str, JobRun]:
 
 
 def has_run(session: Session, name: str, fire_time: datetime) -> bool:
-    return session.scalar(select(JobRun.id).where(JobRun.job_id == name,
-                                                  JobRun.fire_time == normalize_fire_time(fire_time))) is not None
+    found = session.scalar(select(JobRun.id).where(JobRun.job_id == name,
+                                                   JobRun.fire_time == normalize_fire_time(fire_time)))
+    return found is not None

@@ -28,11 +28,13 @@ def last_heartbeat(session: Session) -> tuple[datetime, str] | None:
 
 def prune_runs(session: Session, *, now: datetime, keep_days: int) -> tuple[int, int]:
     """Mark runs that never finished as interrupted; delete records older than ``keep_days``."""
+    stale = now - timedelta(hours=STALE_RUN_HOURS)
     interrupted = session.execute(
-        update(JobRun).where(JobRun.status == RUNNING, JobRun.started_at < now - timedelta(hours=STALE_RUN_HOURS))
+        update(JobRun).where(JobRun.status == RUNNING, JobRun.started_at < stale)
         .values(status=ERROR, message="interrupted: the process stopped during the run", finished_at=now)
     ).rowcount
-    deleted = session.execute(delete(JobRun).where(JobRun.started_at < now - timedelta(days=keep_days))).rowcount
+    old = now - timedelta(days=keep_days)
+    deleted = session.execute(delete(JobRun).where(JobRun.started_at < old)).rowcount
     session.flush()
     return interrupted or 0, deleted or 0
 
@@ -43,5 +45,6 @@ def heartbeat_job(ctx: JobContext) -> str:
 
 
 def prune_job(ctx: JobContext) -> str:
-    interrupted, deleted = prune_runs(ctx.session, now=ctx.now, keep_days=int(ctx.config["JOB_RUN_RETENTION_DAYS"]))
+    keep_days = int(ctx.config["JOB_RUN_RETENTION_DAYS"])
+    interrupted, deleted = prune_runs(ctx.session, now=ctx.now, keep_days=keep_days)
     return f"{deleted} old run records deleted, {interrupted} interrupted runs marked"

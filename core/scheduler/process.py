@@ -79,7 +79,9 @@ def _install_clock(clock: Clock) -> None:
         @classmethod
         def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
             current = clock.now()
-            return current.astimezone(tz) if tz is not None else current.astimezone(TOKYO).replace(tzinfo=None)
+            if tz is not None:
+                return current.astimezone(tz)
+            return current.astimezone(TOKYO).replace(tzinfo=None)
 
     schedulers_base.datetime = _ClockDatetime  # type: ignore[attr-defined,misc]
     executors_base.datetime = _ClockDatetime  # type: ignore[attr-defined,misc]
@@ -111,7 +113,8 @@ def build_scheduler(app: Flask, *, background: bool = False, clock: Clock | None
     defaults = {"coalesce": True, "max_instances": 1}
     scheduler: BaseScheduler
     if background:
-        scheduler = BackgroundScheduler(timezone=TOKYO, executors=executors, job_defaults=defaults, daemon=True)
+        scheduler = BackgroundScheduler(timezone=TOKYO, executors=executors, job_defaults=defaults,
+                                        daemon=True)
     elif clock.simulated:
         _install_clock(clock)
         scheduler = _SimulatedBlockingScheduler(timezone=TOKYO, executors=executors, job_defaults=defaults)
@@ -132,8 +135,8 @@ def build_scheduler(app: Flask, *, background: bool = False, clock: Clock | None
             log.info("job %s missed %s while the scheduler was down: it runs once now", spec.name,
                      missed.astimezone(TOKYO).isoformat())
         scheduler.add_job(_fire, trigger=spec.make_trigger(), args=(app, spec.name, clock, catch_up),
-                          id=spec.name, name=spec.name, misfire_grace_time=grace, coalesce=True, max_instances=1,
-                          replace_existing=True, **options)
+                          id=spec.name, name=spec.name, misfire_grace_time=grace, coalesce=True,
+                          max_instances=1, replace_existing=True, **options)
     return scheduler
 
 
@@ -146,7 +149,8 @@ _in_process_lock = threading.Lock()
 def in_process_allowed(app: Flask) -> bool:
     """Only `make run`: never in tests, never in production (there `flask scheduler` runs alone)."""
     config = app.config
-    return bool(config.get("RUN_SCHEDULER")) and not config.get("TESTING") and config.get("RENKEI_ENV") != "production"
+    wanted = bool(config.get("RUN_SCHEDULER"))
+    return wanted and not config.get("TESTING") and config.get("RENKEI_ENV") != "production"
 
 
 def start_in_process(app: Flask) -> BaseScheduler | None:
