@@ -32,6 +32,16 @@ class DemoContext:
     password: str = DEMO_PASSWORD
     made: dict[str, Any] = field(default_factory=dict)
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role label, email, note)
+    _password_hash: str | None = None
+
+    @property
+    def password_hash(self) -> str:
+        """One argon2 hash of the demo password, shared by every demo account (hashing is slow on purpose)."""
+        if self._password_hash is None:
+            from argon2 import PasswordHasher
+
+            self._password_hash = PasswordHasher().hash(self.password)
+        return self._password_hash
 
 
 SyncHook = Callable[[Session], str]
@@ -98,5 +108,5 @@ def init_app(app: Flask) -> None:
         click.echo("Demo logins (password for all: %s)" % DEMO_PASSWORD)
         for row in sorted(rows, key=lambda r: r.created_at):
             email, _, note = row.value.partition("|")
-            click.echo(f"  {row.key.split(':', 1)[1]:<22} {email:<36} {note}")
+            click.echo(f"  {row.key.split(':', 1)[1]:<22} {email:<40} {note}")
         click.echo("")

@@ -64,7 +64,8 @@ def seed_people(ctx: DemoContext) -> None:
     ]
     for key, label, email, name, kana, role, city in accounts:
         user = services.get_user_by_email(s, email) or services.create_user(
-            s, email=email, name=name, name_kana=kana, password=ctx.password, city=city)
+            s, email=email, name=name, name_kana=kana, city=city)
+        user.password_hash = user.password_hash or ctx.password_hash
         services.grant_role(s, user, role, city=city if role is Role.COORDINATOR else None)
         ctx.made[f"user:{key}"] = user
         ctx.logins.append((key, email, label))
