@@ -5,12 +5,10 @@
 
   function update(bell, count) {
     var badge = bell.querySelector("[data-unread-count]");
-    if (!badge) { return; }
-    badge.textContent = String(count);
+    var number = bell.querySelector("[data-unread-number]");
+    if (!badge || !number) { return; }
+    number.textContent = String(count);
     badge.hidden = count === 0;
-    var label = count > 0 ? bell.getAttribute("data-label-unread").replace("{n}", String(count))
-                          : bell.getAttribute("data-label");
-    bell.setAttribute("aria-label", label);
   }
 
   function refresh(bell) {
