@@ -19,7 +19,7 @@ from flask import Flask, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core import mail as mailer
 from core.i18n import SUPPORTED
@@ -120,7 +120,8 @@ def compose(app: Flask, delivery: Delivery, notifications: list[Notification], *
 
 
 def _carried(session: Session, delivery: Delivery) -> list[Notification]:
-    return list(session.scalars(select(Notification).where(Notification.delivery_id == delivery.id)
+    return list(session.scalars(select(Notification).options(selectinload(Notification.actor))
+                                .where(Notification.delivery_id == delivery.id)
                                 .order_by(Notification.created_at, Notification.id)))
 
 

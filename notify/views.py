@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from core import dates
 from core.errors import DomainError
@@ -142,7 +143,7 @@ def admin_jobs():  # type: ignore[no-untyped-def]
                                 .order_by(JobRun.started_at.desc()).limit(20)).all()
     recent = db.session.scalars(select(JobRun).order_by(JobRun.started_at.desc()).limit(30)).all()
     troubled = db.session.scalars(
-        select(Delivery).where((Delivery.status == DeliveryStatus.FAILED)
+        select(Delivery).options(selectinload(Delivery.user)).where((Delivery.status == DeliveryStatus.FAILED)
                                | ((Delivery.status == DeliveryStatus.PENDING) & (Delivery.attempts > 0)))
         .order_by(Delivery.created_at.desc()).limit(100)).all()
     counts = dict(db.session.execute(select(Delivery.status, func.count(Delivery.id))
