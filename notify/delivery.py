@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
 from typing import Any
@@ -50,7 +50,6 @@ class Report:
     cancelled: int = 0
     interrupted: int = 0
     quiet: bool = False
-    errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         if self.quiet:
@@ -197,7 +196,6 @@ def deliver_due(app: Flask, session: Session, *, now: datetime, max_attempts: in
                 delivery.status = DeliveryStatus.PENDING
                 delivery.next_attempt_at = rules.send_time(now + rules.backoff(delivery.attempts))
                 report.retrying += 1
-            report.errors.append(delivery.last_error)
         else:
             delivery.status, delivery.sent_at, delivery.last_error = DeliveryStatus.SENT, now, ""
             report.sent += 1

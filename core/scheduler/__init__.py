@@ -11,18 +11,8 @@ from flask_babel import lazy_gettext as _l
 
 from core.scheduler import cli, housekeeping
 from core.scheduler.clock import Clock, RealClock, SimulatedClock, clock_from_config, parse_clock
-from core.scheduler.guard import (
-    ALREADY_RAN,
-    FAILED,
-    LOCKED,
-    RAN_OK,
-    JobContext,
-    Outcome,
-    current_time,
-    has_run,
-    last_runs,
-    run_job,
-)
+from core.scheduler.guard import (ALREADY_RAN, FAILED, LOCKED, RAN_OK, JobContext, Outcome, current_time,
+                                  last_runs, run_job)
 from core.scheduler.models import JobRun
 from core.scheduler.process import build_scheduler, in_process_allowed, start_in_process
 from core.scheduler.registry import JobSpec, all_jobs, enabled_jobs, job_spec, register_job
@@ -30,7 +20,7 @@ from core.scheduler.registry import JobSpec, all_jobs, enabled_jobs, job_spec, r
 __all__ = [
     "ALREADY_RAN", "FAILED", "LOCKED", "RAN_OK", "Clock", "JobContext", "JobRun", "JobSpec", "Outcome",
     "RealClock", "SimulatedClock", "all_jobs", "build_scheduler", "clock_from_config", "current_time",
-    "enabled_jobs", "has_run", "in_process_allowed", "init_app", "job_spec", "last_runs", "parse_clock",
+    "enabled_jobs", "in_process_allowed", "init_app", "job_spec", "last_runs", "parse_clock",
     "register_job", "run_job", "start_in_process",
 ]
 

@@ -178,9 +178,3 @@ def last_runs(session: Session, names: list[str]) -> dict[str, JobRun]:
     rows = session.scalars(select(JobRun).join(latest, (JobRun.job_id == latest.c.job_id)
                                                & (JobRun.fire_time == latest.c.fire_time)))
     return {row.job_id: row for row in rows}
-
-
-def has_run(session: Session, name: str, fire_time: datetime) -> bool:
-    found = session.scalar(select(JobRun.id).where(JobRun.job_id == name,
-                                                   JobRun.fire_time == normalize_fire_time(fire_time)))
-    return found is not None

@@ -173,9 +173,4 @@ def start_in_process(app: Flask) -> BaseScheduler | None:
         return _in_process[key]
 
 
-def next_run_times(app: Flask, now: datetime) -> dict[str, datetime | None]:
-    return {spec.name: spec.next_fire_time(now) for spec in enabled_jobs(app)}
-
-
-__all__ = ["GuardedExecutor", "build_scheduler", "missed_fire_time", "start_in_process", "in_process_allowed",
-           "next_run_times"]
+__all__ = ["GuardedExecutor", "build_scheduler", "missed_fire_time", "start_in_process", "in_process_allowed"]

@@ -15,20 +15,8 @@ from sqlalchemy import create_engine, select, text
 from core.config import ConfigError, load_config
 from core.dates import TOKYO, UTC
 from core.extensions import db
-from core.scheduler import (
-    ALREADY_RAN,
-    FAILED,
-    LOCKED,
-    RAN_OK,
-    JobRun,
-    build_scheduler,
-    clock_from_config,
-    in_process_allowed,
-    parse_clock,
-    register_job,
-    run_job,
-    start_in_process,
-)
+from core.scheduler import (ALREADY_RAN, FAILED, LOCKED, RAN_OK, JobRun, build_scheduler, clock_from_config,
+                            in_process_allowed, parse_clock, register_job, run_job, start_in_process)
 from core.scheduler.guard import lock_key
 from core.scheduler.housekeeping import last_heartbeat, prune_runs
 from core.scheduler.process import _FireTimeJob, missed_fire_time
