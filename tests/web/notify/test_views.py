@@ -143,7 +143,7 @@ def test_one_click_unsubscribe_without_signing_in(app, client) -> None:
         assert services.preferences_for(db.session, person)["page.comment"] is Channel.NONE
 
 
-def test_one_click_post_needs_no_csrf_token(database_url, instance_dir) -> None:
+def test_one_click_post_needs_no_csrf_token(app, database_url, instance_dir) -> None:
     from tests.conftest import make_app
 
     strict = make_app(database_url, instance_dir, WTF_CSRF_ENABLED=True)
@@ -154,8 +154,6 @@ def test_one_click_post_needs_no_csrf_token(database_url, instance_dir) -> None:
     assert r.status_code == 200
     with strict.app_context():
         assert services.preferences_for(db.session, person)["page.comment"] is Channel.NONE
-        db.session.execute(NotificationPreference.__table__.delete())
-        db.session.commit()
 
 
 def test_tampered_unsubscribe_links_are_refused(app, client) -> None:
