@@ -6,8 +6,6 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from core import events, nav
@@ -24,8 +22,7 @@ def _on_event(session: Session, event: events.Event, **_: Any) -> None:
 
 def init_app(app: Flask) -> None:
     from core import policy as core_policy
-    from core.extensions import db
-    from notify import cli, jobs, policy, services, views
+    from notify import cli, jobs, policy, views
 
     app.register_blueprint(views.bp)
     core_policy.register(app, "notify", policy)
@@ -35,13 +32,3 @@ def init_app(app: Flask) -> None:
     nav.register_stylesheet(app, "css/notify.css")
     nav.register(app, NavItem("notify.admin_jobs", _l("ジョブと配信"), policy.view_jobs, order=60,
                               section="admin"))
-
-    def unread_count() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        try:
-            return services.unread_count(db.session, current_user.id)
-        except SQLAlchemyError:  # an error page after a failed transaction still renders its header
-            return 0
-
-    app.jinja_env.globals["notify_unread_count"] = unread_count

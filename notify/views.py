@@ -39,8 +39,9 @@ def index():  # type: ignore[no-untyped-def]
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     unread_only = request.args.get("unread") == "1"
     rows, more = services.page_of(db.session, current_user.id, page=page, unread_only=unread_only)
+    unread = services.unread_count(db.session, current_user.id)
     return render_template("notify/list.html", entries=_entries(rows), page=page, more=more,
-                           unread_only=unread_only, unread=services.unread_count(db.session, current_user.id),
+                           unread_only=unread_only, unread=unread, notify_unread=unread,
                            kind_label=lambda name: kinds.get(name).label)
 
 

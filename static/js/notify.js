@@ -1,4 +1,5 @@
-// The bell's unread count stays current while a page is open (no inline script: strict CSP).
+// The bell's unread count: fetched when the page did not render it, then kept current while the page
+// stays open (no inline script: strict CSP).
 (function () {
   "use strict";
   var EVERY_MS = 60000;
@@ -22,6 +23,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     var bell = document.querySelector(".notify-bell[data-unread-url]");
     if (!bell) { return; }
+    if (bell.hasAttribute("data-unread-pending")) { refresh(bell); }
     window.setInterval(function () { refresh(bell); }, EVERY_MS);
     document.addEventListener("visibilitychange", function () { refresh(bell); });
   });

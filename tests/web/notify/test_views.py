@@ -14,26 +14,30 @@ from tests import factories
 from tests.factories_notify import publish_event
 
 
+def bell(html: str) -> str:
+    start = html.index('<a class="notify-bell"')
+    return html[start:html.index("</a>", start)]
+
+
 def bell_count(html: str) -> str | None:
     match = re.search(r'<span class="notify-count" data-unread-count( hidden)?>.*?<span data-unread-number>(\d+)</span>',
-                      html)
+                      bell(html))
     assert match, "no bell in the header"
     return None if match.group(1) else match.group(2)
 
 
-def test_the_bell_shows_the_unread_count_on_every_page(app, login) -> None:
+def test_the_bell_shows_the_unread_count(app, login) -> None:
     with app.app_context():
         person = factories.participant()
         publish_event("page.mention", [person], params={"title": "一"})
         publish_event("page.mention", [person], params={"title": "二"})
     client = login(person)
-    assert bell_count(client.get("/").get_data(as_text=True)) == "2"
-    assert bell_count(client.get("/account").get_data(as_text=True)) == "2"
-    page = client.get("/").get_data(as_text=True)
-    assert "js/notify.js" in page
-    bell = page[page.index('<a class="notify-bell"'):]
-    bell = re.sub(r"<[^>]+>|\s+", "", bell[:bell.index("</a>")])
-    assert bell == "お知らせ（未読2件）"  # what a screen reader announces
+    listing = client.get("/notifications").get_data(as_text=True)
+    assert bell_count(listing) == "2" and "data-unread-pending" not in bell(listing)
+    assert re.sub(r"<[^>]+>|\s+", "", bell(listing)) == "お知らせ（未読2件）"  # what a screen reader announces
+    # other pages leave the number to notify.js, which asks the API (no query on the page itself)
+    home = client.get("/").get_data(as_text=True)
+    assert "data-unread-pending" in bell(home) and "js/notify.js" in home
     assert client.get("/api/notifications/unread").json == {"unread": 2}
 
 
@@ -58,7 +62,7 @@ def test_open_marks_read_and_goes_to_the_object(app, login) -> None:
     client = login(person)
     r = client.post(f"/notifications/{notification.id}/open")
     assert r.status_code == 302 and r.headers["Location"] == "/cohorts/1/assignments/3"
-    assert bell_count(client.get("/").get_data(as_text=True)) is None
+    assert bell_count(client.get("/notifications").get_data(as_text=True)) is None
 
 
 def test_mark_read_and_mark_all_read(app, login) -> None:
@@ -233,4 +237,4 @@ def test_demo_data_gives_the_demo_accounts_notifications(app) -> None:
             NotificationPreference.user_id == participant.id)) is not None
         pending = db.session.scalars(select(Delivery).where(Delivery.status == DeliveryStatus.PENDING)).all()
         assert pending == []  # old demo events were e-mailed back then, not again at start-up
-        assert len(ctx.made["notifications"]) == len(db.session.scalars(select(Notification)).all())
+        assert len(ctx.made["notifications"]) >= 8
