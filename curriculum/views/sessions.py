@@ -217,10 +217,18 @@ def attendance(session_id: int):  # type: ignore[no-untyped-def]
             db.session.commit()
             flash(_("出欠を保存しました（%(n)s件を更新）。", n=changed), "success")
             return redirect(url_for("curriculum.session", session_id=row.id))
-    rows = [(entry, by_id.get(int(entry.form.user_id.data or 0))) for entry in form.rows]
+    rows = [(entry, by_id.get(_int_or_none(entry.form.user_id.data))) for entry in form.rows]
     return render_template("curriculum/attendance.html", cohort=row.cohort, row=row, form=form, rows=rows), (
         400 if form.errors else 200
     )
+
+
+def _int_or_none(value: object) -> int | None:
+    """A posted id, or None when it is not a whole number (a tampered form re-renders, it never crashes)."""
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
 
 
 # --- calendar feed ---------------------------------------------------------------------------------
