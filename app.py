@@ -12,13 +12,14 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import cli, errors, i18n, nav, security
+from core import searchindex as _searchindex  # noqa: F401  (registers the search index models)
 from core import storage as _storage  # noqa: F401  (registers the StoredFile model)
 from core.config import load_config
 from core.extensions import csrf, db, limiter, migrate
 
 # Each area package exposes ``init_app(app)`` (blueprints, CLI, panels, jobs). Order follows the
 # direction of dependencies in docs/architecture.md.
-AREAS = ("people", "curriculum", "home")
+AREAS = ("people", "curriculum", "wiki", "home")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

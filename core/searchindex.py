@@ -1,0 +1,357 @@
+"""A generic full-text index for Japanese documents that gives the same answers on SQLite and PostgreSQL.
+
+Areas put documents in (``index_document``) and take them out (``remove_document``); the search page
+asks ``search`` with the *scopes* the searcher may read. This module knows no area: a document is a
+``kind`` ("page", "case", "proposal" …), the id of the row it describes, a title, a plain-text body,
+a URL and one scope, e.g. ``("public", None)``, ``("cohort", 3)`` or ``("team", 7)``.
+
+How a query is answered (measured and explained in docs/decisions/0002-search.md):
+
+* Text and query go through ``core.search.normalize`` (NFKC, casefold, itaiji, katakana → hiragana,
+  no spaces), so カタカナ/ひらがな and full/half width match each other. Every whitespace-separated term
+  must occur (AND); 1- and 2-character terms such as 防 or 防災 work like any other.
+* **Title hits** come first. Candidates are found through ``search_title_gram`` (every distinct
+  character and character pair of the normalized title: an index lookup on both databases, no
+  collation-dependent range scan) and verified with ``LIKE``. Exact title, then title prefix, then
+  the newest.
+* **Body hits** follow: ``LIKE '%term%'`` over the normalized key, restricted first by scope and
+  kind, ranked by how often the terms occur (``length``/``replace`` arithmetic, identical on both
+  databases), then by date. No FTS5 (its trigram tokenizer never matches 1–2 characters and its
+  LIKE path is broken for them on SQLite 3.40) and no pg_trgm (not installed by default, and no help
+  below three characters): the scan is bounded by ``MAX_KEY_CHARS`` per document and by the scopes.
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from markupsafe import Markup, escape
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, case, delete, false, \
+    func, not_, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from core.dates import utcnow
+from core.extensions import db
+from core.models import UTCDateTime, intpk
+from core.search import like_escape, normalize
+
+__all__ = ["SearchEntry", "SearchTitleGram", "SearchHit", "SearchPage", "Scope", "index_document",
+           "remove_document", "search", "search_terms", "highlight_terms", "title_grams"]
+
+Scope = tuple[str, int | None]
+
+SEPARATOR = "|"  # between title and body in ``key``; normalize() removes it from both, so no term spans it
+MAX_TITLE_CHARS = 300
+MAX_KEY_CHARS = 200_000  # longer documents are searchable by their first 200,000 characters
+MAX_TERMS = 6
+MAX_TERM_CHARS = 64
+EXCERPT_BEFORE = 40
+EXCERPT_CHARS = 140
+
+
+class SearchEntry(db.Model):  # type: ignore[name-defined]
+    """One searchable document (a wiki page, a case, a proposal …) and who may find it."""
+
+    __tablename__ = "search_entry"
+
+    id: Mapped[intpk]
+    kind: Mapped[str] = mapped_column(String(20))  # "page", "case", "proposal" …
+    ref_id: Mapped[int]  # id of the row in the owning area
+    title: Mapped[str] = mapped_column(String(MAX_TITLE_CHARS))
+    url: Mapped[str] = mapped_column(String(500))
+    title_key: Mapped[str] = mapped_column(String(MAX_TITLE_CHARS))  # normalize(title)
+    key: Mapped[str] = mapped_column(Text)  # normalize(title) | normalize(body), what LIKE looks in
+    body: Mapped[str] = mapped_column(Text)  # the plain text, for excerpts
+    scope_type: Mapped[str] = mapped_column(String(20))  # "public", "cohort", "team" …
+    scope_id: Mapped[int | None] = mapped_column(Integer)  # None for "public"
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("kind", "ref_id"),
+        Index("ix_search_entry_scope", "scope_type", "scope_id"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<SearchEntry {self.kind}:{self.ref_id} {self.title!r}>"
+
+
+class SearchTitleGram(db.Model):  # type: ignore[name-defined]
+    """Every distinct character and character pair of a normalized title (the title index)."""
+
+    __tablename__ = "search_title_gram"
+
+    gram: Mapped[str] = mapped_column(String(2), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("search_entry.id", ondelete="CASCADE"), primary_key=True,
+                                          index=True)
+
+    def __repr__(self) -> str:
+        return f"<SearchTitleGram {self.gram!r} {self.entry_id}>"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    ref_id: int
+    title: str
+    url: str
+    scope_type: str
+    scope_id: int | None
+    updated_at: datetime
+    in_title: bool  # every term is in the title (these come first)
+    title_html: Markup
+    excerpt_html: Markup
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    q: str
+    terms: tuple[str, ...]
+    hits: list[SearchHit]
+    total: int
+    offset: int = 0
+    limit: int = 20
+    title_total: int = 0  # how many of ``total`` matched in the title
+    kinds_found: dict[str, int] = field(default_factory=dict)  # kind -> hits (for facet counts)
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.hits) < self.total
+
+    @property
+    def next_offset(self) -> int:
+        return self.offset + self.limit
+
+
+# --- text ------------------------------------------------------------------------------------------
+
+def search_terms(q: str | None) -> tuple[str, ...]:
+    """Normalized, distinct whitespace-separated terms of a query (at most ``MAX_TERMS``)."""
+    terms: list[str] = []
+    for raw in unicodedata.normalize("NFKC", q or "").split():
+        term = normalize(raw)[:MAX_TERM_CHARS]
+        if term and term not in terms:
+            terms.append(term)
+    return tuple(terms[:MAX_TERMS])
+
+
+def title_grams(title_key: str) -> set[str]:
+    """Distinct 1- and 2-character grams of a normalized title."""
+    chars = set(title_key)
+    pairs = {title_key[i:i + 2] for i in range(len(title_key) - 1)}
+    return chars | pairs
+
+
+def _term_grams(term: str) -> set[str]:
+    return {term} if len(term) == 1 else {term[i:i + 2] for i in range(len(term) - 1)}
+
+
+def _clusters(text: str) -> list[str]:
+    """Base characters with their combining / half-width voicing marks (highlight whole letters)."""
+    out: list[str] = []
+    for c in text:
+        if out and (unicodedata.combining(c) or c in "\uff9e\uff9f"):
+            out[-1] += c
+        else:
+            out.append(c)
+    return out
+
+
+@lru_cache(maxsize=16384)
+def _norm(cluster: str) -> str:
+    return normalize(cluster)
+
+
+def _marks(clusters: list[str], terms: Sequence[str]) -> list[bool]:
+    owner: list[int] = []
+    pieces: list[str] = []
+    for i, cl in enumerate(clusters):
+        n = _norm(cl)
+        pieces.append(n)
+        owner += [i] * len(n)
+    norm = "".join(pieces)
+    marked = [False] * len(clusters)
+    for t in terms:
+        start = norm.find(t)
+        while start >= 0:
+            for i in range(owner[start], owner[start + len(t) - 1] + 1):
+                marked[i] = True
+            start = norm.find(t, start + 1)
+    return marked
+
+
+def highlight_terms(text: str, terms: Sequence[str]) -> Markup:
+    """Escaped ``text`` with ``<mark>`` around the parts whose normalized form is a term."""
+    if not text or not terms:
+        return Markup(escape(text or ""))
+    clusters = _clusters(text)
+    marked = _marks(clusters, terms)
+    out: list[str] = []
+    i = 0
+    while i < len(clusters):
+        j = i
+        while j < len(clusters) and marked[j] == marked[i]:
+            j += 1
+        chunk = str(escape("".join(clusters[i:j])))
+        out.append(f"<mark>{chunk}</mark>" if marked[i] else chunk)
+        i = j
+    return Markup("".join(out))
+
+
+def _first_match(clusters: list[str], terms: Sequence[str], chunk: int = 400) -> int | None:
+    """Index of the cluster where the earliest term occurrence starts (normalizing only as far as needed)."""
+    owner: list[int] = []
+    norm = ""
+    for start in range(0, len(clusters), chunk):
+        for i in range(start, min(start + chunk, len(clusters))):
+            n = _norm(clusters[i])
+            norm += n
+            owner += [i] * len(n)
+        found = [p for p in (norm.find(t) for t in terms) if p >= 0]
+        if found:
+            return owner[min(found)]
+    return None
+
+
+def excerpt(body: str, terms: Sequence[str], length: int = EXCERPT_CHARS) -> Markup:
+    """A highlighted window of ``body`` around the first term found (the start of the body if none)."""
+    clusters = _clusters(body)
+    at = _first_match(clusters, terms) if terms else None
+    start = 0 if at is None else max(0, at - EXCERPT_BEFORE)
+    window = clusters[start:start + length]
+    text = "".join(window)
+    html = highlight_terms(text, terms)
+    prefix = Markup("…") if start > 0 else Markup("")
+    suffix = Markup("…") if start + length < len(clusters) else Markup("")
+    return prefix + html + suffix
+
+
+def _single_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+def index_document(session: Session, *, kind: str, ref_id: int, title: str, body: str, url: str,
+                   scope_type: str, scope_id: int | None, updated_at: datetime | None = None) -> SearchEntry:
+    """Add or replace the entry of ``(kind, ref_id)``; flushes. ``body`` is plain text (no markup)."""
+    title = _single_line(title)[:MAX_TITLE_CHARS]
+    plain = body or ""
+    title_key = normalize(title)[:MAX_TITLE_CHARS]
+    key = f"{title_key}{SEPARATOR}{normalize(plain[:MAX_KEY_CHARS])}"
+    entry = session.scalar(select(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.ref_id == ref_id))
+    if entry is None:
+        entry = SearchEntry(kind=kind, ref_id=ref_id, title_key="")
+        session.add(entry)
+    old_title_key = entry.title_key if entry.id else None
+    entry.title, entry.url, entry.body, entry.key = title, url, plain[:MAX_KEY_CHARS], key
+    entry.scope_type, entry.scope_id = scope_type, scope_id
+    entry.updated_at = updated_at or utcnow()
+    entry.title_key = title_key
+    session.flush()
+    if old_title_key != title_key:
+        session.execute(delete(SearchTitleGram).where(SearchTitleGram.entry_id == entry.id))
+        grams = sorted(title_grams(title_key))
+        if grams:
+            session.execute(SearchTitleGram.__table__.insert(),
+                            [{"gram": g, "entry_id": entry.id} for g in grams])
+        session.flush()
+    return entry
+
+
+def remove_document(session: Session, kind: str, ref_id: int) -> None:
+    """Take ``(kind, ref_id)`` out of the index (nothing happens if it is not there)."""
+    entry_id = session.scalar(select(SearchEntry.id).where(SearchEntry.kind == kind, SearchEntry.ref_id == ref_id))
+    if entry_id is None:
+        return
+    session.execute(delete(SearchTitleGram).where(SearchTitleGram.entry_id == entry_id))
+    session.execute(delete(SearchEntry).where(SearchEntry.id == entry_id))
+    session.flush()
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+def _scope_clause(scopes: Iterable[Scope]) -> ColumnElement[bool]:
+    by_type: dict[str, set[int]] = defaultdict(set)
+    unscoped: set[str] = set()
+    for scope_type, scope_id in scopes:
+        if scope_id is None:
+            unscoped.add(scope_type)
+        else:
+            by_type[scope_type].add(int(scope_id))
+    clauses: list[ColumnElement[bool]] = [
+        and_(SearchEntry.scope_type == t, SearchEntry.scope_id.is_(None)) for t in sorted(unscoped)]
+    clauses += [and_(SearchEntry.scope_type == t, SearchEntry.scope_id.in_(sorted(ids)))
+                for t, ids in sorted(by_type.items())]
+    return or_(*clauses) if clauses else false()
+
+
+def _contains(column: ColumnElement[str] | Mapped[str], term: str) -> ColumnElement[bool]:
+    return column.like(f"%{like_escape(term)}%", escape="\\")  # type: ignore[union-attr]
+
+
+def _title_candidates(term: str) -> ColumnElement[bool]:
+    grams = sorted(_term_grams(term))
+    sub = (select(SearchTitleGram.entry_id).where(SearchTitleGram.gram.in_(grams))
+           .group_by(SearchTitleGram.entry_id).having(func.count() == len(grams)))
+    return SearchEntry.id.in_(sub)
+
+
+def _occurrences(term: str) -> ColumnElement[int]:
+    """How often ``term`` occurs in the key (same integer arithmetic on both databases)."""
+    return (func.length(SearchEntry.key) - func.length(func.replace(SearchEntry.key, term, ""))) / len(term)
+
+
+def _hit(entry: SearchEntry, terms: Sequence[str], in_title: bool) -> SearchHit:
+    return SearchHit(kind=entry.kind, ref_id=entry.ref_id, title=entry.title, url=entry.url,
+                     scope_type=entry.scope_type, scope_id=entry.scope_id, updated_at=entry.updated_at,
+                     in_title=in_title, title_html=highlight_terms(entry.title, terms),
+                     excerpt_html=excerpt(entry.body, terms))
+
+
+def search(session: Session, q: str | None, *, scopes: Iterable[Scope], kinds: Iterable[str] | None = None,
+           limit: int = 20, offset: int = 0) -> SearchPage:
+    """Documents in ``scopes`` (and ``kinds``) containing every term of ``q``: title hits first."""
+    terms = search_terms(q)
+    limit, offset = max(1, min(int(limit), 100)), max(0, int(offset))
+    if not terms:
+        return SearchPage(q=q or "", terms=(), hits=[], total=0, offset=offset, limit=limit)
+    base = [_scope_clause(list(scopes))]
+    kind_list = sorted(set(kinds)) if kinds is not None else None
+    if kind_list is not None:
+        base.append(SearchEntry.kind.in_(kind_list))
+    title_match = and_(*[_contains(SearchEntry.title_key, t) for t in terms])
+    in_title = and_(*base, *[_title_candidates(t) for t in terms], title_match)
+    in_body = and_(*base, *[_contains(SearchEntry.key, t) for t in terms], not_(title_match))
+
+    title_total = session.scalar(select(func.count()).select_from(SearchEntry).where(in_title)) or 0
+    body_total = session.scalar(select(func.count()).select_from(SearchEntry).where(in_body)) or 0
+    kinds_found: dict[str, int] = defaultdict(int)
+    for clause in (in_title, in_body):
+        for kind, n in session.execute(select(SearchEntry.kind, func.count()).where(clause)
+                                       .group_by(SearchEntry.kind)):
+            kinds_found[kind] += n
+
+    hits: list[SearchHit] = []
+    joined = "".join(terms)
+    if offset < title_total:
+        rank = case((SearchEntry.title_key == joined, 0),
+                    (SearchEntry.title_key.like(f"{like_escape(terms[0])}%", escape="\\"), 1), else_=2)
+        rows = session.scalars(select(SearchEntry).where(in_title)
+                               .order_by(rank, SearchEntry.updated_at.desc(), SearchEntry.id.desc())
+                               .offset(offset).limit(limit))
+        hits += [_hit(e, terms, True) for e in rows]
+    remaining = limit - len(hits)
+    if remaining > 0 and body_total:
+        score = sum((_occurrences(t) for t in terms[1:]), _occurrences(terms[0]))
+        body_offset = max(0, offset - title_total)
+        rows = session.scalars(select(SearchEntry).where(in_body)
+                               .order_by(score.desc(), SearchEntry.updated_at.desc(), SearchEntry.id.desc())
+                               .offset(body_offset).limit(remaining))
+        hits += [_hit(e, terms, False) for e in rows]
+    return SearchPage(q=q or "", terms=terms, hits=hits, total=title_total + body_total, offset=offset,
+                      limit=limit, title_total=title_total, kinds_found=dict(kinds_found))

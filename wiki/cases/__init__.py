@@ -1,0 +1,1 @@
+"""The case library (事例集): models, labels, services, forms and views."""
