@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from core import nav, panels
+from core import nav
+from core import panels as core_panels
 from core.nav import NavItem
 
 
@@ -31,7 +32,7 @@ def init_app(app: Flask) -> None:
                 section="admin"),
     )
     nav.register_stylesheet(app, "css/proposals.css")
-    panels.register(app, proposal_panels.provider)
+    core_panels.register(app, proposal_panels.provider)
     app.jinja_env.globals.update(
         proposal_status_label=lambda s: STATUS_LABELS[s], proposal_status_badge=lambda s: STATUS_BADGE[s],
         policy_field_label=lambda f: FIELD_LABELS[f] if f else "", direction_label=lambda d: DIRECTION_LABELS[d],

@@ -16,6 +16,7 @@ from core.models import TimestampMixin, UTCDateTime, created, intpk
 from curriculum.models import Cohort, Team
 from people.models import City, User
 from proposals.vocab import Direction, PolicyField, ProposalStatus, SnapshotKind
+from wiki.models import Page
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -194,9 +195,10 @@ class ProposalSection(db.Model):  # type: ignore[name-defined]
     id: Mapped[intpk]
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
     section_key: Mapped[str] = mapped_column(String(40))
-    page_id: Mapped[int] = mapped_column(unique=True)  # WIKI-FK
+    page_id: Mapped[int] = mapped_column(ForeignKey("wiki_page.id", ondelete="CASCADE"), unique=True)
 
     proposal: Mapped[Proposal] = relationship(back_populates="sections")
+    page: Mapped[Page] = relationship()
 
     __table_args__ = (UniqueConstraint("proposal_id", "section_key"),)
 
@@ -248,7 +250,8 @@ class SnapshotSection(db.Model):  # type: ignore[name-defined]
     position: Mapped[int] = mapped_column(default=0)
     heading: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text, default="")
-    revision_id: Mapped[int | None]  # WIKI-FK
+    # The revision the text was copied from (the copy stays even if that history were ever removed).
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("wiki_revision.id", ondelete="SET NULL"))
 
     snapshot: Mapped[ProposalSnapshot] = relationship(back_populates="sections")
 

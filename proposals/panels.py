@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from core import dates
 from core.extensions import db
 from core.panels import Panel
-from curriculum.models import Cohort, CohortStatus
+from curriculum.models import Cohort, CohortStatus, Team
 from proposals.models import Proposal
 from proposals.review.models import AssignmentStatus, ReviewAssignment, ReviewRound, RoundProposal, RoundStatus
 from proposals.ties import active_user, ties
@@ -22,13 +22,14 @@ def provider(actor: Any) -> list[Panel]:
     t = ties(user)
     found: list[Panel] = []
     if t.member_of:
-        proposals = db.session.scalars(
-            select(Proposal).join(Cohort, Cohort.id == Proposal.cohort_id)
-            .where(Proposal.team_id.in_(t.member_of), Cohort.status != CohortStatus.CLOSED)
-            .options(joinedload(Proposal.team)).order_by(Proposal.team_id, Proposal.id)).all()
-        teams = sorted({p.team for p in proposals}, key=lambda team: team.number)
-        found.append(Panel("proposals/_panel_team.html", order=30,
-                           context={"proposals": proposals, "team_ids": sorted(t.member_of), "teams": teams}))
+        teams = db.session.scalars(select(Team).join(Cohort).where(Team.id.in_(t.member_of),
+                                                                   Cohort.status != CohortStatus.CLOSED)
+                                   .order_by(Team.id)).all()
+        if teams:
+            proposals = db.session.scalars(select(Proposal).where(Proposal.team_id.in_([team.id for team in teams]))
+                                           .order_by(Proposal.id)).all()
+            found.append(Panel("proposals/_panel_team.html", order=30, context={
+                "teams": [(team, [p for p in proposals if p.team_id == team.id]) for team in teams]}))
     pending = db.session.scalars(
         select(ReviewAssignment).join(ReviewRound)
         .where(ReviewAssignment.reviewer_id == user.id, ReviewRound.status == RoundStatus.OPEN,

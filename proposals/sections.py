@@ -13,16 +13,17 @@ from datetime import datetime
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from core.errors import ConflictError, DomainError
 from people.models import User
 from proposals.models import Proposal, ProposalSection, ProposalTemplate, TemplateSection
 from wiki import revisions as engine
-from wiki.models import Page, Revision
+from wiki.diff import render_diff_html
+from wiki.models import Page, Revision, SpaceKind
 
 EditConflict = engine.EditConflict
-SPACE_KIND = "proposal"
+SPACE_KIND = SpaceKind.PROPOSAL
 
 
 def count_chars(text: str) -> int:
@@ -120,6 +121,7 @@ def save(session: Session, proposal: Proposal, spec: TemplateSection, text: str,
         if base_revision_id is not None:
             raise DomainError("unknown_base")
         space = engine.get_space(session, SPACE_KIND, team_id=proposal.team_id)
+        assert space is not None
         try:
             with session.begin_nested():
                 page = engine.create_page(session, space, _page_title(proposal, spec), text, author=author, now=now,
@@ -128,12 +130,15 @@ def save(session: Session, proposal: Proposal, spec: TemplateSection, text: str,
                 session.flush()
         except IntegrityError as error:  # a teammate wrote the first version at the same moment
             raise ConflictError("first_save_race") from error
+        except DomainError as error:
+            if error.message == "page_exists":
+                raise ConflictError("first_save_race") from error
+            raise
         revision = session.get(Revision, page.current_revision_id)
         assert revision is not None
     else:
-        result = engine.save_page(session, state.page, text, author=author, base_revision_id=base_revision_id,
-                                  now=now, comment=comment)
-        revision = result.revision
+        revision = engine.save_page(session, state.page, text, author=author, base_revision_id=base_revision_id,
+                                    now=now, comment=comment).revision
     if spec.single_line:
         proposal.title = text[:200]
     proposal.updated_at = now
@@ -143,10 +148,9 @@ def save(session: Session, proposal: Proposal, spec: TemplateSection, text: str,
 
 def history(session: Session, page_id: int) -> list[Revision]:
     """Every revision of a section page, newest first (authors loaded with them)."""
-    from sqlalchemy.orm import joinedload
-
     return list(session.scalars(select(Revision).where(Revision.page_id == page_id)
-                                .options(joinedload(Revision.author)).order_by(Revision.number.desc())))
+                                .options(joinedload(Revision.author).lazyload(User.grants))
+                                .order_by(Revision.number.desc())))
 
 
 def restore(session: Session, proposal: Proposal, spec: TemplateSection, revision: Revision, *, author: User,
@@ -154,7 +158,8 @@ def restore(session: Session, proposal: Proposal, spec: TemplateSection, revisio
     state = load_one(session, proposal, spec)
     if state.page is None or revision.page_id != state.page.id:
         raise DomainError("not_this_section")
-    engine.restore_revision(session, state.page, revision, author=author, now=now)
+    engine.restore_revision(session, state.page, revision, author=author, now=now,
+                            comment=f"版{revision.number}に戻す")
     if spec.single_line:
         proposal.title = revision.text.strip()[:200]
     proposal.updated_at = now
@@ -162,7 +167,8 @@ def restore(session: Session, proposal: Proposal, spec: TemplateSection, revisio
 
 
 def diff(old: str, new: str) -> Markup:
-    return engine.diff_html(old, new)
+    """Word-level diff of two texts (snapshots, revisions), labelled in the reader's language."""
+    return render_diff_html(old, new, labels=engine.diff_labels())
 
 
 def revisions_since(session: Session, proposal: Proposal, since: datetime) -> list[tuple[str, Revision]]:

@@ -246,7 +246,7 @@ class ResponseLink(db.Model):  # type: ignore[name-defined]
     id: Mapped[intpk]
     response_id: Mapped[int] = mapped_column(ForeignKey("review_response.id", ondelete="CASCADE"))
     section_key: Mapped[str] = mapped_column(String(40))
-    revision_id: Mapped[int]  # WIKI-FK
+    revision_id: Mapped[int] = mapped_column(ForeignKey("wiki_revision.id", ondelete="CASCADE"))
     created_at: Mapped[created]
 
     response: Mapped[ReviewResponse] = relationship(back_populates="links")

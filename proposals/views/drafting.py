@@ -15,7 +15,8 @@ from core.extensions import db
 from core.security import authorize
 from people.models import User, active_cities_query
 from proposals import policy, sections, services
-from proposals.forms import (ConfirmForm, HandInForm, NewProposalForm, SectionForm, TagsForm, TitleSectionForm)
+from proposals.forms import (TAG_LABELS, ConfirmForm, FollowUpForm, HandInForm, NewProposalForm, SectionForm, TagsForm,
+                             TitleSectionForm)
 from proposals.models import FollowUp, Proposal, ProposalSnapshot, ProposalStep
 from proposals.review import services as review_services
 from proposals.review.models import ReviewRound, RoundProposal, RoundStatus
@@ -68,7 +69,8 @@ def _show(proposal: Proposal, *, incomplete: services.Incomplete | None = None, 
                                    .order_by(ProposalSnapshot.number)).all()
     shown = None if insider else (snapshots[-1] if snapshots else None)
     steps = db.session.scalars(select(ProposalStep).where(ProposalStep.proposal_id == proposal.id)
-                               .options(joinedload(ProposalStep.by).lazyload(User.grants))
+                               .options(joinedload(ProposalStep.by).lazyload(User.grants),
+                                        joinedload(ProposalStep.snapshot).lazyload(ProposalSnapshot.created_by))
                                .order_by(ProposalStep.id)).all()
     follow_ups = db.session.scalars(select(FollowUp).where(FollowUp.proposal_id == proposal.id)
                                     .options(joinedload(FollowUp.author).lazyload(User.grants))
@@ -79,7 +81,8 @@ def _show(proposal: Proposal, *, incomplete: services.Incomplete | None = None, 
     return render_template("proposals/show.html", proposal=proposal, template=template, states=states,
                            snapshots=snapshots, shown=shown, steps=steps, follow_ups=follow_ups, rounds=rounds,
                            released=released, hand_in=hand_in, confirm=ConfirmForm(), insider=insider,
-                           incomplete=incomplete), status
+                           incomplete=incomplete, now=dates.utcnow(), tag_labels=TAG_LABELS,
+                           follow_up=FollowUpForm(formdata=None, noted_on=dates.tokyo_now().date())), status
 
 
 @bp.route("/proposals/<int:proposal_id>")

@@ -21,9 +21,10 @@ def load_round(round_id: int, *, with_scores: bool = False) -> ReviewRound:
         joinedload(ReviewRound.cohort),
         selectinload(ReviewRound.criteria),
         selectinload(ReviewRound.proposals).joinedload(RoundProposal.proposal).joinedload(Proposal.team),
-        selectinload(ReviewRound.proposals).joinedload(RoundProposal.proposal).noload(Proposal.cities),
+        selectinload(ReviewRound.proposals).joinedload(RoundProposal.proposal).lazyload(Proposal.cities),
         selectinload(ReviewRound.reviewers).joinedload(RoundReviewer.user).lazyload(User.grants),
-        selectinload(ReviewRound.assignments).noload(ReviewAssignment.reviewer),
+        selectinload(ReviewRound.reviewers).joinedload(RoundReviewer.city),
+        selectinload(ReviewRound.assignments).lazyload(ReviewAssignment.reviewer),
     ]
     if with_scores:
         options.append(selectinload(ReviewRound.assignments).selectinload(ReviewAssignment.scores))

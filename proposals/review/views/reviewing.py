@@ -113,7 +113,8 @@ def _released_rounds(proposal_id: int) -> list[tuple[ReviewRound, RoundProposal]
     rows = db.session.execute(
         select(ReviewRound, RoundProposal).join(RoundProposal)
         .where(RoundProposal.proposal_id == proposal_id, ReviewRound.status != RoundStatus.DRAFT)
-        .options(selectinload(ReviewRound.criteria)).order_by(ReviewRound.id))
+        .options(selectinload(ReviewRound.criteria), joinedload(RoundProposal.snapshot).lazyload(
+            ProposalSnapshot.created_by)).order_by(ReviewRound.id))
     return [(r, rp) for r, rp in rows]
 
 

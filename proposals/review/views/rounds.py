@@ -269,7 +269,10 @@ def reassign(round_id: int, assignment_id: int):  # type: ignore[no-untyped-def]
 def remove_assignment(round_id: int, assignment_id: int):  # type: ignore[no-untyped-def]
     rnd = load_round(round_id)
     authorize(policy.manage_round(current_user, rnd))
-    assignment = _assignment_of(rnd, assignment_id)
+    assignment = next((a for a in rnd.assignments if a.id == assignment_id), None)
+    if assignment is None:  # removed already (a second click, another facilitator)
+        flash(_("この割り当てはすでに外されています。"), "info")
+        return redirect(url_for("review.round", round_id=rnd.id))
     if ActionForm().validate_on_submit():
         try:
             services.remove_assignment(db.session, assignment)
