@@ -144,7 +144,7 @@ def _snapshot(session: Session, proposal: Proposal, texts: Sequence[SectionText]
 
 def search_key(snapshot: ProposalSnapshot, proposal: Proposal) -> str:
     """What the archive search matches: title, sections, cities, field, directions, year, outcome."""
-    parts = [snapshot.title, *(s.text for s in snapshot.sections)]
+    parts = [snapshot.title, *(s.text for s in snapshot.sections if s.section_key != "title")]
     parts += [pc.city.name_ja for pc in proposal.cities] + [pc.city.name_en for pc in proposal.cities]
     if snapshot.policy_field is not None:
         parts.append(FIELD_JA[snapshot.policy_field])
