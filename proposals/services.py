@@ -10,19 +10,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import nh3
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import search
+from core import search, searchindex, text
+from core.dates import fiscal_year_label
 from core.errors import ConflictError, DomainError
 from core.events import Event, publish
 from curriculum.models import CohortFacilitator, CohortStatus, Team, TeamMember
 from people.models import City, User
 from proposals.models import (FollowUp, Proposal, ProposalCity, ProposalSnapshot, ProposalStep, SnapshotSection,
                               TemplateSection)
-from proposals.vocab import (DIRECTION_JA, EDITABLE, FIELD_JA, OUTCOMES, STATUS_JA, Direction, PolicyField,
-                             ProposalStatus, SnapshotKind)
+from proposals.vocab import (DIRECTION_JA, EDITABLE, FIELD_JA, OUTCOMES, PUBLISHED, STATUS_JA, Direction,
+                             PolicyField, ProposalStatus, SnapshotKind)
 
 
 class Incomplete(DomainError):
@@ -153,6 +155,29 @@ def search_key(snapshot: ProposalSnapshot, proposal: Proposal) -> str:
     return search.normalize(" ".join(parts))
 
 
+def _plain(markdown: str) -> str:
+    """Markdown as plain text (for the search index, which shows excerpts)."""
+    return " ".join(nh3.clean(text.render(markdown).html, tags=set()).split())
+
+
+def index_for_search(session: Session, proposal: Proposal) -> None:
+    """Put the latest snapshot in the site-wide search: for everyone once finished, else for the team."""
+    snapshot = proposal.latest_snapshot
+    if snapshot is None:
+        searchindex.remove_document(session, "proposal", proposal.id)
+        return
+    tags = [pc.city.name_ja for pc in proposal.cities]
+    if snapshot.policy_field is not None:
+        tags.append(FIELD_JA[snapshot.policy_field])
+    tags += [DIRECTION_JA[Direction(d)] for d in snapshot.directions]
+    tags += [fiscal_year_label(proposal.cohort.fiscal_year), STATUS_JA[proposal.status], proposal.team.name]
+    body = " ".join([" ".join(tags), *(_plain(s.text) for s in snapshot.sections if s.section_key != "title")])
+    published = proposal.status in PUBLISHED
+    searchindex.index_document(session, kind="proposal", ref_id=proposal.id, title=snapshot.title, body=body,
+                               url=f"/proposals/{proposal.id}", scope_type="public" if published else "team",
+                               scope_id=None if published else proposal.team_id, updated_at=snapshot.created_at)
+
+
 def submit(session: Session, proposal: Proposal, texts: Sequence[SectionText], *, expected: int, actor: User,
            now: datetime) -> ProposalSnapshot:
     """提出: draft → submitted (or a corrected 提出版 before any review started)."""
@@ -186,6 +211,7 @@ def finalize(session: Session, proposal: Proposal, texts: Sequence[SectionText],
     snapshot = _snapshot(session, proposal, texts, SnapshotKind.FINAL, expected=expected, actor=actor, now=now)
     _step(session, proposal, proposal.status, ProposalStatus.FINAL, actor=actor, now=now, snapshot=snapshot)
     proposal.search_key = search_key(snapshot, proposal)
+    index_for_search(session, proposal)
     return snapshot
 
 
@@ -201,6 +227,7 @@ def _hand_in(session: Session, proposal: Proposal, texts: Sequence[SectionText],
         raise DomainError("no_changes")
     snapshot = _snapshot(session, proposal, texts, kind, expected=expected, actor=actor, now=now)
     _step(session, proposal, proposal.status, to, actor=actor, now=now, snapshot=snapshot)
+    index_for_search(session, proposal)
     return snapshot
 
 
@@ -211,6 +238,7 @@ def withdraw(session: Session, proposal: Proposal, *, in_round: bool, actor: Use
     if in_round:
         raise DomainError("in_round")
     _step(session, proposal, proposal.status, ProposalStatus.DRAFT, actor=actor, now=now)
+    index_for_search(session, proposal)
 
 
 def start_review(session: Session, proposal: Proposal, snapshot: ProposalSnapshot, *, actor: User | None,
@@ -230,6 +258,7 @@ def record_presentation(session: Session, proposal: Proposal, *, on: date, meeti
     proposal.presented_to = meeting
     _step(session, proposal, proposal.status, ProposalStatus.PRESENTED, actor=actor, now=now, note=note.strip(),
           snapshot=proposal.latest_snapshot)
+    index_for_search(session, proposal)
 
 
 def record_decision(session: Session, proposal: Proposal, *, adopted: bool, note: str, actor: User,
@@ -244,6 +273,7 @@ def record_decision(session: Session, proposal: Proposal, *, adopted: bool, note
     latest = proposal.latest_snapshot
     if latest is not None:
         proposal.search_key = search_key(latest, proposal)
+    index_for_search(session, proposal)
 
 
 def add_follow_up(session: Session, proposal: Proposal, *, text: str, noted_on: date, actor: User,

@@ -28,14 +28,22 @@ TEXTS = {
 }
 
 
+def here(obj):  # type: ignore[no-untyped-def]
+    """The object in the current session (tests may hold copies from an app context that has ended)."""
+    if obj is None or obj in db.session:
+        return obj
+    return db.session.get(type(obj), obj.id)
+
+
 def template(cohort: Cohort):  # type: ignore[no-untyped-def]
-    t = ensure_template(db.session, cohort)
+    t = ensure_template(db.session, here(cohort))
     db.session.commit()
     return t
 
 
 def write(proposal: Proposal, key: str, text: str, *, author: User, now: datetime | None = None):  # type: ignore[no-untyped-def]
     """Save one section on top of whatever it holds now."""
+    proposal, author = here(proposal), here(author)
     t = template(proposal.cohort)
     spec = t.section(key)
     assert spec is not None, key
@@ -47,6 +55,7 @@ def write(proposal: Proposal, key: str, text: str, *, author: User, now: datetim
 
 
 def texts_of(proposal: Proposal) -> list[services.SectionText]:
+    proposal = here(proposal)
     t = template(proposal.cohort)
     return [services.SectionText(s.spec, s.text, s.revision_id)
             for s in sections.load(db.session, proposal, t, include_retired=True)]
@@ -56,6 +65,7 @@ def proposal(team: Team, *, author: User, texts: dict[str, str] | None = None, s
              tags: bool = True, now: datetime | None = None, title: str | None = None) -> Proposal:
     """A proposal of ``team`` with the given section texts (all of TEXTS by default)."""
     now = now or utcnow() - timedelta(days=2)
+    team, author = here(team), here(author)
     p = services.create_proposal(db.session, team, actor=author, now=now)
     db.session.commit()
     chosen = dict(TEXTS if texts is None else texts)
@@ -81,7 +91,9 @@ def review_round(cohort: Cohort, proposals: Sequence[Proposal], *, facilitator: 
                  hide_reviewers: bool = True, hide_authors: bool = False, alumni: Iterable[User] = (),
                  seed: int = 1) -> ReviewRound:
     now = utcnow()
-    alumni = list(alumni)
+    cohort, facilitator = here(cohort), here(facilitator)
+    proposals = [here(p) for p in proposals]
+    alumni = [here(a) for a in alumni]
     rnd = review_services.create_round(
         db.session, cohort, title="中間発表後の相互評価", deadline=deadline or now + timedelta(days=7),
         reviews_per_proposal=reviews, hide_reviewers=hide_reviewers, hide_authors=hide_authors,
@@ -96,6 +108,7 @@ def review_round(cohort: Cohort, proposals: Sequence[Proposal], *, facilitator: 
 
 
 def submit_review(assignment, *, score: int = 4, overall: str = "よく練られた提案です。", now=None):  # type: ignore[no-untyped-def]
+    assignment = here(assignment)
     reviewer = db.session.get(User, assignment.reviewer_id)
     scores = [review_services.ScoreInput(c.id, score, f"{c.name}についてのコメント") for c in assignment.round.criteria]
     review_services.save_review(db.session, assignment, scores=scores, overall=overall, version=None, submit=True,

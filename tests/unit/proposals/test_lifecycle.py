@@ -230,3 +230,18 @@ def test_retired_sections_keep_their_text_in_snapshots(session, year) -> None:
     assert session.scalar(select(SnapshotSection.heading).where(SnapshotSection.snapshot_id == snap.id,
                                                                 SnapshotSection.section_key == "rollout")) \
         == "全国展開の可能性"
+
+
+def test_snapshots_feed_the_site_search_team_first_then_everyone(session, year) -> None:
+    from core import searchindex
+
+    p = fp.proposal(year.team1, author=year.a1, submit=True)
+    team_only = searchindex.search(session, "防災", scopes=[("team", year.team1.id)], kinds=["proposal"])
+    assert [h.ref_id for h in team_only.hits] == [p.id]
+    assert searchindex.search(session, "防災", scopes=[("public", None)]).total == 0
+    services.finalize(session, p, fp.texts_of(p), expected=1, actor=year.a1, now=utcnow(), released=False)
+    session.commit()
+    for q in ("防災", "横浜市", "名簿", "最終版", "チーム1"):
+        hits = searchindex.search(session, q, scopes=[("public", None)], kinds=["proposal"]).hits
+        assert [h.ref_id for h in hits] == [p.id], q
+        assert hits[0].url == f"/proposals/{p.id}"
