@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): each module in ``MODULES`` has ``run() -> dict`` and writes bench/results/."""
