@@ -33,6 +33,10 @@ def init_app(app: Flask) -> None:
     )
     nav.register_stylesheet(app, "css/proposals.css")
     core_panels.register(app, proposal_panels.provider)
+    from directory import contributions as directory_contributions
+    from proposals import contributions
+
+    directory_contributions.register(app, contributions.provider)
     app.jinja_env.globals.update(
         proposal_status_label=lambda s: STATUS_LABELS[s], proposal_status_badge=lambda s: STATUS_BADGE[s],
         policy_field_label=lambda f: FIELD_LABELS[f] if f else "", direction_label=lambda d: DIRECTION_LABELS[d],

@@ -22,7 +22,7 @@ from core.dates import TOKYO, UTC
 from core.errors import DomainError
 from curriculum.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Team, TeamMember
 from people.models import Role, RoleGrant, User
-from proposals import sections, services
+from proposals import contributions, sections, services
 from proposals.demo_texts import CURRENT, OVERALLS, PAST, REVIEW_COMMENTS, Theme
 from proposals.models import Proposal, ProposalTemplate
 from proposals.review import services as review_services
@@ -234,6 +234,8 @@ def seed(ctx: DemoContext) -> None:
         _current_year(ctx, cohort, teams)
     _past_years(ctx)
     ctx.session.flush()
+    for proposal in ctx.made.get("proposals:past", []):  # finished proposals appear on directory profiles
+        contributions.refresh_members(ctx.session, proposal.team_id)
 
 
 

@@ -14,7 +14,7 @@ from core.errors import ConflictError, DomainError
 from core.extensions import db
 from core.security import authorize
 from people.models import User, active_cities_query
-from proposals import policy, sections, services
+from proposals import contributions, policy, sections, services
 from proposals.forms import (TAG_LABELS, ConfirmForm, FollowUpForm, HandInForm, NewProposalForm, SectionForm, TagsForm,
                              TitleSectionForm)
 from proposals.models import FollowUp, Proposal, ProposalSnapshot, ProposalStep
@@ -263,6 +263,8 @@ def _hand_in(proposal: Proposal, action: str):  # type: ignore[no-untyped-def]
         db.session.rollback()
         flash_error(error)
         return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    if action == "finalize":
+        contributions.refresh_members(db.session, proposal.team_id)  # now on the members' directory profiles
     db.session.commit()
     flash(_("第%(n)s版として提出しました。提出後も下書きは編集でき、次の版になります。", n=snapshot.number), "success")
     return redirect(url_for("proposals.snapshot", proposal_id=proposal.id, number=snapshot.number))

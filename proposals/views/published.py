@@ -14,7 +14,7 @@ from core.extensions import db
 from core.i18n import current_locale
 from core.security import authorize
 from people.models import City
-from proposals import export, policy, sections, services
+from proposals import contributions, export, policy, sections, services
 from proposals.forms import DecisionForm, FollowUpForm, PresentForm
 from proposals.models import Proposal, ProposalSnapshot
 from proposals.views.base import bp, flash_error, load_proposal, template_of
@@ -149,6 +149,7 @@ def present(proposal_id: int):  # type: ignore[no-untyped-def]
         try:
             services.record_presentation(db.session, proposal, on=form.presented_on.data, meeting=form.meeting.data,
                                          note=form.note.data or "", actor=current_user, now=dates.utcnow())
+            contributions.refresh_members(db.session, proposal.team_id)
         except DomainError as error:
             db.session.rollback()
             flash_error(error)
@@ -168,6 +169,7 @@ def decide(proposal_id: int):  # type: ignore[no-untyped-def]
         try:
             services.record_decision(db.session, proposal, adopted=form.adopted.data == "yes",
                                      note=form.note.data or "", actor=current_user, now=dates.utcnow())
+            contributions.refresh_members(db.session, proposal.team_id)
         except DomainError as error:
             db.session.rollback()
             flash_error(error)

@@ -216,3 +216,20 @@ def test_template_editor(app, login, year) -> None:
     assert "予算の見込み" in page and "設定済み" in client.get("/proposal-templates").get_data(as_text=True)
     facilitator_view = login(year.facilitator).get(f"/cohorts/{cid}/proposal-template").get_data(as_text=True)
     assert "予算の見込み" in facilitator_view and "項目を追加" not in facilitator_view
+
+
+def test_finished_proposals_reach_the_directory(app, login, year) -> None:
+    """"Who worked on disaster proposals with Fujisawa?": the directory finds the team by field and city."""
+    with app.app_context():
+        from core.cli import run_sync
+
+        p = fp.proposal(year.team1, author=year.a1, submit=True)
+        run_sync(app)  # profiles for the accounts made above
+        pid = p.id
+    staff = login(year.facilitator)
+    assert staff.post(f"/proposals/{pid}/finalize", data={"expected": "1"}).status_code == 302
+    reader = login(year.b1)
+    found = reader.get("/directory?q=防災+横浜市").get_data(as_text=True)
+    assert year.a1.name in found and year.a2.name in found and year.b2.name not in found
+    profile = reader.get(f"/directory/{year.a1.id}").get_data(as_text=True)
+    assert f"/proposals/{pid}" in profile and "8市で支える防災人材バンク" in profile
