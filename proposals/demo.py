@@ -82,13 +82,16 @@ def _current_year(ctx: DemoContext, cohort: Cohort, teams: list[Team]) -> None:
     template = ensure_template(s, cohort, actor=ctx.made.get("user:admin"))
     made: list[Proposal] = []
     now = ctx.now
+    complete = [t for t in CURRENT if all(t.sections.get(k) for k in DEFAULT_SECTION_KEYS)]
+    unfinished = [t for t in CURRENT if t not in complete]
     for i, team in enumerate(teams):
-        theme = CURRENT[i % len(CURRENT)]
+        # Most teams have submitted; with three teams or more, the last one is still drafting.
+        theme = unfinished[0] if (unfinished and len(teams) >= 3 and i == len(teams) - 1) else \
+            complete[i % len(complete)]
         start = now - timedelta(days=42 - 2 * i, hours=ctx.rng.randint(0, 8))
         proposal = _write(ctx, template, team, theme, start)
         made.append(proposal)
-        complete = all(theme.sections.get(k) for k in DEFAULT_SECTION_KEYS)
-        if complete:
+        if theme in complete:
             author = (_members(s, team) or [ctx.made["user:facilitator"]])[0]
             services.submit(s, proposal, _texts(s, proposal, template), expected=0, actor=author,
                             now=start + timedelta(days=20))
@@ -195,6 +198,7 @@ def _past_years(ctx: DemoContext) -> None:
     themes = list(PAST)
     for year_index, cohort in enumerate(_past_cohorts(ctx.made)):
         template = ensure_template(s, cohort, actor=admin)
+        cohort.status = CohortStatus.OPEN  # written while that year ran; closed again below
         for team_index, team in enumerate(_teams_of(ctx, cohort)[:2]):
             theme = themes[(2 * year_index + team_index) % len(themes)]
             fy = cohort.fiscal_year
@@ -224,6 +228,7 @@ def _past_years(ctx: DemoContext) -> None:
                         break
                     services.add_follow_up(s, proposal, text=text, noted_on=noted.date(), actor=admin, now=noted)
             made.append(proposal)
+        cohort.status = CohortStatus.CLOSED
     ctx.made["proposals:past"] = made
 
 
