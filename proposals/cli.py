@@ -19,9 +19,12 @@ from proposals.review import allocation
 
 
 def init_app(app: Flask) -> None:
+    from core import scale
     from proposals import demo
+    from proposals import scale as proposal_scale
 
     register_demo(app, 50, "proposals", demo.seed)
+    scale.register_scale(app, "proposals", proposal_scale.seed_proposals, order=50, sizes=("proposals",))
 
     review = AppGroup("review", help="Peer review of proposals.")
 
