@@ -35,7 +35,7 @@ run: $(VENV)/.installed translations
 	$(BIN)/flask seed-demo --first-time
 	$(BIN)/flask demo-logins
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
-	RENKEI_RUN_SCHEDULER=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	RENKEI_RUN_SCHEDULER=1 $(BIN)/flask run --no-reload --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.installed-test translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

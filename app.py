@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import cli, errors, i18n, nav, security
+from core import backup, cli, errors, i18n, nav, scheduler, security
 from core import searchindex as _searchindex  # noqa: F401  (registers the search index models)
 from core import storage as _storage  # noqa: F401  (registers the StoredFile model)
 from core.config import load_config
@@ -19,7 +19,7 @@ from core.extensions import csrf, db, limiter, migrate
 
 # Each area package exposes ``init_app(app)`` (blueprints, CLI, panels, jobs). Order follows the
 # direction of dependencies in docs/architecture.md.
-AREAS = ("people", "curriculum", "wiki", "directory", "proposals", "home")
+AREAS = ("people", "curriculum", "wiki", "directory", "proposals", "notify", "home")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -43,6 +43,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     nav.init_app(app)
+    scheduler.init_app(app)
+    backup.init_app(app)
 
     for name in AREAS:
         importlib.import_module(name).init_app(app)

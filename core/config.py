@@ -39,6 +39,22 @@ def _dev_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _names(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+def _offsets(value: str | None, default: str) -> tuple[timedelta, ...]:
+    """"3d,1d,2h" → (3 days, 1 day, 2 hours), largest first."""
+    units = {"d": "days", "h": "hours", "m": "minutes"}
+    found = []
+    for part in _names(value or default):
+        number, unit = part[:-1], part[-1:].lower()
+        if unit not in units or not number.isdigit() or int(number) <= 0:
+            raise ConfigError(f"reminder offset {part!r}: use a positive number with d, h or m (e.g. 3d,1d)")
+        found.append(timedelta(**{units[unit]: int(number)}))
+    return tuple(sorted(set(found), reverse=True))
+
+
 def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Build the configuration mapping from environment variables (see docs/configuration.md)."""
     env = os.environ if env is None else env
@@ -107,5 +123,13 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "BACKUP_KEEP": _int(env.get("BACKUP_KEEP"), 7),
         # Scheduler: in-process only when asked (make run); production runs `flask scheduler`
         "RUN_SCHEDULER": _bool(env.get("RENKEI_RUN_SCHEDULER"), False),
+        "SCHEDULER_DISABLED_JOBS": _names(env.get("SCHEDULER_DISABLED_JOBS")),
+        "SCHEDULER_CLOCK": env.get("RENKEI_SCHEDULER_CLOCK", ""),  # tests only: simulated time
+        "JOB_RUN_RETENTION_DAYS": _int(env.get("JOB_RUN_RETENTION_DAYS"), 30),
+        "TOKEN_RETENTION_DAYS": _int(env.get("TOKEN_RETENTION_DAYS"), 30),
+        # Notifications
+        "NOTIFY_DELIVER_SECONDS": _int(env.get("NOTIFY_DELIVER_SECONDS"), 60),
+        "NOTIFY_MAX_ATTEMPTS": _int(env.get("NOTIFY_MAX_ATTEMPTS"), 6),
+        "REMINDER_OFFSETS": _offsets(env.get("REMINDER_OFFSETS"), "3d,1d"),
         "PROXY_FIX": _int(env.get("PROXY_FIX"), 0),
     }

@@ -25,7 +25,12 @@ outbox: list[EmailMessage] = []
 
 
 class MailError(RuntimeError):
-    """Sending failed; the caller decides whether to retry."""
+    """Sending failed; the caller decides whether to retry. ``permanent`` marks a refusal that a retry
+    will not change (an SMTP 5xx reply)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def build_message(mail: Mail, sender: str) -> EmailMessage:
@@ -36,10 +41,18 @@ def build_message(mail: Mail, sender: str) -> EmailMessage:
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].rstrip(">") or "renkei.local")
     for key, value in mail.headers.items():
-        msg[key] = value
+        if "\r" in value or "\n" in value:
+            raise ValueError(f"line break in mail header {key}")
+        if value.isascii():
+            # Kept as written: folding would turn a long URL (List-Unsubscribe) into an encoded word
+            # that mail clients cannot use.
+            msg.set_raw(key, value)
+        else:
+            msg[key] = value
     msg.set_content(mail.body, charset="utf-8")
     if mail.html:
         msg.add_alternative(mail.html, subtype="html", charset="utf-8")
+    msg.policy = msg.policy.clone(refold_source="none")  # only raw headers are affected
     return msg
 
 
@@ -72,5 +85,12 @@ def _send_smtp(msg: EmailMessage, config: Mapping[str, Any]) -> None:
             if config.get("MAIL_USERNAME"):
                 smtp.login(str(config["MAIL_USERNAME"]), str(config["MAIL_PASSWORD"]))
             smtp.send_message(msg)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        raise MailError(str(exc), permanent=bool(codes) and all(code >= 500 for code in codes)) from exc
+    except smtplib.SMTPResponseException as exc:
+        reply = exc.smtp_error
+        detail = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+        raise MailError(f"{exc.smtp_code} {detail}", permanent=exc.smtp_code >= 500) from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise MailError(str(exc)) from exc

@@ -14,7 +14,8 @@ from core.nav import NavItem
 
 def init_app(app: Flask) -> None:
     from core import policy as core_policy
-    from directory import cli, index, policy
+    from core.scheduler import register_job
+    from directory import cli, index, jobs, policy
     from directory.home_panels import confirmation_panel
     from directory.views import api, bp
 
@@ -30,6 +31,8 @@ def init_app(app: Flask) -> None:
     core_policy.register(app, "directory", policy)
     nav.register_stylesheet(app, "css/directory.css")
     panels.register(app, confirmation_panel)
+    register_job(app, "directory-confirmation", jobs.confirmation_round_job, {"month": 4, "day": 1, "hour": 9},
+                 _l("年度初めの所属・役職の確認を始める"), grace_seconds=14 * 86400)
     nav.register(
         app,
         NavItem("directory.index", _l("名簿"), policy.view_directory, order=30, match="/directory"),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core import dates
 from core.events import Event, publish
+from core.scheduler import JobContext
 from directory.models import AffiliationConfirmation, ConfirmationRound, Profile
 from people.models import Role, RoleGrant, User
 
@@ -45,3 +46,11 @@ def open_confirmation_round(session: Session, *, now: datetime) -> ConfirmationR
 
 def round_open(session: Session, fiscal_year: int) -> bool:
     return session.scalar(select(ConfirmationRound.id).where(ConfirmationRound.fiscal_year == fiscal_year)) is not None
+
+
+def confirmation_round_job(ctx: JobContext) -> str:
+    """The scheduled April run (registered in ``directory.init_app``); a second run does nothing."""
+    row = open_confirmation_round(ctx.session, now=ctx.now)
+    if row is None:
+        return "this fiscal year's round is already open"
+    return f"round for FY{row.fiscal_year} opened: {row.recipients} alumni asked"

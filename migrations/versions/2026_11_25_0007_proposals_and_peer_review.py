@@ -1,8 +1,8 @@
 """proposals and peer review
 
 Revision ID: 0007
-Revises: 0005
-Create Date: 2026-11-25 22:04:24.452876
+Revises: 0006
+Create Date: 2026-11-25 22:53:28.744631
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
