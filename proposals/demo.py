@@ -110,8 +110,16 @@ def _current_year(ctx: DemoContext, cohort: Cohort, teams: list[Team]) -> None:
         instructions="評価の観点ごとに1〜5で採点し、良い点と改善の提案をコメントしてください。"
                      "査読者の名前は提案チームには伝わりません。率直に、しかし敬意をもって書きましょう。",
         seed=2026, actor=facilitator, now=opened)
-    review_services.publish_round(s, rnd, actor=facilitator, now=opened)
     participant = ctx.made.get("user:participant")
+    if participant is not None and not any(a.reviewer_id == participant.id for a in rnd.assignments):
+        for assignment in sorted(rnd.assignments, key=lambda a: a.id):  # the demo login gets a review to write
+            try:
+                with s.begin_nested():
+                    review_services.reassign(s, assignment, participant.id, actor=facilitator, now=opened)
+                break
+            except DomainError:
+                continue
+    review_services.publish_round(s, rnd, actor=facilitator, now=opened)
     for n, assignment in enumerate(sorted(rnd.assignments, key=lambda a: a.id)):
         if participant is not None and assignment.reviewer_id == participant.id:
             continue  # the demo participant still has a review to write
