@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from core import nav
+from core import nav, searchindex
 from core import panels as core_panels
 from core.nav import NavItem
 
@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     )
     nav.register_stylesheet(app, "css/proposals.css")
     core_panels.register(app, proposal_panels.provider)
+    searchindex.register_kind(app, "proposal", _l("提案書"))
     from directory import contributions as directory_contributions
     from proposals import contributions
 

@@ -106,6 +106,8 @@ def edit_section(proposal_id: int, key: str):  # type: ignore[no-untyped-def]
     authorize(policy.view_history(current_user, proposal))
     _template, spec = _spec_or_404(proposal, key)
     authorize(policy.edit(current_user, proposal))
+    if spec.retired_at is not None:
+        abort(404)  # no longer in the template: its text stays in the history and the snapshots
     state = sections.load_one(db.session, proposal, spec)
     form_class = TitleSectionForm if spec.single_line else SectionForm
     conflict: Any = None

@@ -233,3 +233,21 @@ def test_finished_proposals_reach_the_directory(app, login, year) -> None:
     assert year.a1.name in found and year.a2.name in found and year.b2.name not in found
     profile = reader.get(f"/directory/{year.a1.id}").get_data(as_text=True)
     assert f"/proposals/{pid}" in profile and "8市で支える防災人材バンク" in profile
+
+
+def test_the_site_search_finds_finished_proposals_for_everyone_and_drafts_for_the_team(app, login, year) -> None:
+    with app.app_context():
+        from core.dates import utcnow
+        from proposals import services
+
+        done = fp.proposal(year.team1, author=year.a1, submit=True)
+        services.finalize(db.session, done, fp.texts_of(done), expected=1, actor=year.a1, now=utcnow(),
+                          released=False)
+        submitted = fp.proposal(year.team2, author=year.b1, submit=True, title="橋りょう点検の共同化")
+        db.session.commit()
+        done_id, submitted_id = done.id, submitted.id
+        outsider = factories.alumnus(name="外部 検索")
+    page = login(outsider).get("/search?q=防災").get_data(as_text=True)
+    assert f"/proposals/{done_id}" in page and f"/proposals/{submitted_id}" not in page
+    team = login(year.b1).get("/search?q=防災&kind=proposal").get_data(as_text=True)
+    assert f"/proposals/{submitted_id}" in team and "提案書" in team
