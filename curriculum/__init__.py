@@ -25,6 +25,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     cli.init_app(app)
     core_policy.register(app, "curriculum", policy)
+    from curriculum import jobs
+
+    jobs.register(app)
     core_panels.register(app, home_panels.provider)
     nav.register_stylesheet(app, "css/curriculum.css")
     app.jinja_env.globals.update(
