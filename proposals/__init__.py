@@ -10,6 +10,9 @@ from core.nav import NavItem
 
 
 def init_app(app: Flask) -> None:
+    from proposals import jobs as proposal_jobs
+
+    proposal_jobs.register(app)
     from core import policy as core_policy
     from proposals import cli, policy, views
     from proposals import panels as proposal_panels
