@@ -61,12 +61,11 @@ def test_second_editor_gets_the_conflict_view_and_merges(team_page, browsers) ->
 
     mine.fill(TEXT.replace("避難所の情報を共有する。", "避難所の空き状況を地図で公開する。"))
     ichika.get_by_role("button", name="保存", exact=True).click()
-    assert ichika.get_by_text("保存しました。").is_visible()
-
+    ichika.get_by_text("保存しました。").wait_for()  # waits for the page, unlike is_visible()
     typed = TEXT.replace("避難所の情報を共有する。", "福祉避難所の受け入れを市どうしで調整する。")
     theirs.fill(typed)
     futaba.get_by_role("button", name="保存", exact=True).click()
-    assert futaba.get_by_role("heading", name="編集が重なりました").is_visible()
+    futaba.get_by_role("heading", name="編集が重なりました").wait_for()  # waits for the page, unlike is_visible()
     assert "横浜 一花さん" in futaba.locator(".wiki-conflict").inner_text()
     assert futaba.locator("#conflict-yours").input_value() == typed  # nothing typed is lost
     assert "避難所の空き状況を地図で公開する。" in futaba.locator("#conflict-theirs").input_value()
@@ -83,7 +82,7 @@ def test_second_editor_gets_the_conflict_view_and_merges(team_page, browsers) ->
                              "避難所の空き状況を地図で公開する。\n福祉避難所の受け入れを市どうしで調整する。")
     futaba.locator("textarea[name=text]").fill(resolved)
     futaba.get_by_role("button", name="保存", exact=True).click()
-    assert futaba.get_by_text("保存しました。").is_visible()
+    futaba.get_by_text("保存しました。").wait_for()  # waits for the page, unlike is_visible()
     article = futaba.locator("article").inner_text()
     assert "避難所の空き状況を地図で公開する。" in article and "福祉避難所の受け入れを市どうしで調整する。" in article
 
@@ -102,7 +101,7 @@ def test_edits_in_different_places_merge_without_asking(team_page, browsers) -> 
     ichika.get_by_role("button", name="保存", exact=True).click()
     theirs.fill(TEXT.replace("情報を共有する。", "情報を共有し、合同で訓練する。"))
     futaba.get_by_role("button", name="保存", exact=True).click()
-    assert futaba.get_by_text("自動で統合して保存しました").is_visible()
+    futaba.get_by_text("自動で統合して保存しました").wait_for()  # waits for the page, unlike is_visible()
     article = futaba.locator("article").inner_text()
     assert "個別に進めてきた。" in article and "合同で訓練する。" in article
 
@@ -117,9 +116,9 @@ def test_a_draft_survives_reloading_the_page(team_page, browsers) -> None:
     page.reload()
     editor = page.locator("textarea[name=text]")
     assert "書きかけの段落（まだ保存していない）。" in editor.input_value()
-    assert page.get_by_text("書きかけの内容を復元しました").is_visible()
+    page.get_by_text("書きかけの内容を復元しました").wait_for()  # waits for the page, unlike is_visible()
     page.get_by_role("button", name="保存", exact=True).click()
-    assert page.get_by_text("保存しました。").is_visible()
+    page.get_by_text("保存しました。").wait_for()  # waits for the page, unlike is_visible()
     page.goto(path + "/edit")
     assert not page.get_by_text("書きかけの内容を復元しました").is_visible()  # cleared after the save
 
@@ -139,7 +138,7 @@ def test_a_draft_survives_an_expired_session(team_page, browsers) -> None:
     page.wait_for_url(lambda url: url.endswith("/edit"))
     assert "長い打合せのあとで書いた段落。" in page.locator("textarea[name=text]").input_value()
     page.get_by_role("button", name="保存", exact=True).click()
-    assert page.get_by_text("保存しました。").is_visible()
+    page.get_by_text("保存しました。").wait_for()  # waits for the page, unlike is_visible()
     assert "長い打合せのあとで書いた段落。" in page.locator("article").inner_text()
 
 
