@@ -59,6 +59,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     @app.before_request
+    def _refuse_nul_bytes() -> None:
+        """No person types a NUL byte; PostgreSQL refuses it in text, so refuse the request up front."""
+        if request.method in ("POST", "PUT", "PATCH") and any(
+                "\x00" in value for values in request.form.listvalues() for value in values):
+            abort(400)
+
+    @app.before_request
     def _require_sign_in() -> Response | None:
         if is_public_endpoint(app, request.endpoint) or current_user.is_authenticated:
             return None

@@ -114,3 +114,8 @@ def test_translations_are_complete() -> None:
 
     assert problems() == []
     assert clashes() == []  # one msgid, one English wording across all areas
+
+
+def test_nul_bytes_in_forms_are_refused(client) -> None:
+    r = client.post("/login", data={"email": "a\x00@example.jp", "password": "x"})
+    assert r.status_code == 400
