@@ -19,7 +19,7 @@ from core.extensions import csrf, db, limiter, migrate
 
 # Each area package exposes ``init_app(app)`` (blueprints, CLI, panels, jobs). Order follows the
 # direction of dependencies in docs/architecture.md.
-AREAS = ("people", "curriculum", "wiki", "directory", "notify", "home")
+AREAS = ("people", "curriculum", "wiki", "directory", "proposals", "notify", "home")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

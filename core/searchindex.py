@@ -12,26 +12,30 @@ How a query is answered (measured and explained in docs/decisions/0002-search.md
   must occur (AND); 1- and 2-character terms such as 防 or 防災 work like any other.
 * **Title hits** come first. Candidates are found through ``search_title_gram`` (every distinct
   character and character pair of the normalized title: an index lookup on both databases, no
-  collation-dependent range scan) and verified with ``LIKE``. Exact title, then title prefix, then
-  the newest.
-* **Body hits** follow: ``LIKE '%term%'`` over the normalized key, restricted first by scope and
-  kind, ranked by how often the terms occur (``length``/``replace`` arithmetic, identical on both
-  databases), then by date. No FTS5 (its trigram tokenizer never matches 1–2 characters and its
-  LIKE path is broken for them on SQLite 3.40) and no pg_trgm (not installed by default, and no help
-  below three characters): the scan is bounded by ``MAX_KEY_CHARS`` per document and by the scopes.
+  collation-dependent range scan) and verified on the title key. Exact title, then title prefix,
+  then the newest.
+* **Body hits** follow: a substring test (``contains_text``) over the normalized key, restricted
+  first by scope and kind, ranked by how often the terms occur in the key's first ``SCORE_WINDOW``
+  characters (``lead``; ``length``/``replace`` arithmetic, identical on both databases), then by date.
+* No FTS5 (its trigram tokenizer never matches 1–2 characters, and its LIKE path is broken for them
+  on SQLite 3.40) and no pg_trgm (an extension to install, and no help below three characters). The
+  scan is bounded by ``MAX_KEY_CHARS`` per document, ``SCORE_WINDOW`` for ranking, and the scopes.
 """
 from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
+from flask import Flask
 from markupsafe import Markup, escape
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, case, delete, false, \
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, case, delete, false, \
     func, not_, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -41,7 +45,8 @@ from core.models import UTCDateTime, intpk
 from core.search import like_escape, normalize
 
 __all__ = ["SearchEntry", "SearchTitleGram", "SearchHit", "SearchPage", "Scope", "index_document",
-           "remove_document", "search", "search_terms", "highlight_terms", "title_grams"]
+           "remove_document", "search", "search_terms", "highlight_terms", "title_grams", "register_kind",
+           "register_scopes"]
 
 Scope = tuple[str, int | None]
 
@@ -50,6 +55,7 @@ MAX_TITLE_CHARS = 300
 MAX_KEY_CHARS = 200_000  # longer documents are searchable by their first 200,000 characters
 MAX_TERMS = 6
 MAX_TERM_CHARS = 64
+SCORE_WINDOW = 500  # body hits are ranked by how often the terms occur in the first 500 key characters
 EXCERPT_BEFORE = 40
 EXCERPT_CHARS = 140
 
@@ -59,17 +65,20 @@ class SearchEntry(db.Model):  # type: ignore[name-defined]
 
     __tablename__ = "search_entry"
 
+    # Small columns first: SQLite reads a row's columns in order, so a scan that filters on scope and
+    # looks in ``key`` never reads the (large) ``body``, which only excerpts need.
     id: Mapped[intpk]
     kind: Mapped[str] = mapped_column(String(20))  # "page", "case", "proposal" …
     ref_id: Mapped[int]  # id of the row in the owning area
-    title: Mapped[str] = mapped_column(String(MAX_TITLE_CHARS))
-    url: Mapped[str] = mapped_column(String(500))
-    title_key: Mapped[str] = mapped_column(String(MAX_TITLE_CHARS))  # normalize(title)
-    key: Mapped[str] = mapped_column(Text)  # normalize(title) | normalize(body), what LIKE looks in
-    body: Mapped[str] = mapped_column(Text)  # the plain text, for excerpts
     scope_type: Mapped[str] = mapped_column(String(20))  # "public", "cohort", "team" …
     scope_id: Mapped[int | None] = mapped_column(Integer)  # None for "public"
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    title: Mapped[str] = mapped_column(String(MAX_TITLE_CHARS))
+    url: Mapped[str] = mapped_column(String(500))
+    title_key: Mapped[str] = mapped_column(String(MAX_TITLE_CHARS))  # normalize(title)
+    lead: Mapped[str] = mapped_column(Text)  # key[:SCORE_WINDOW]: small, kept in the row, used for ranking
+    key: Mapped[str] = mapped_column(Text)  # normalize(title) | normalize(body): what a search looks in
+    body: Mapped[str] = mapped_column(Text)  # the plain text, for excerpts
 
     __table_args__ = (
         UniqueConstraint("kind", "ref_id"),
@@ -202,31 +211,34 @@ def highlight_terms(text: str, terms: Sequence[str]) -> Markup:
     return Markup("".join(out))
 
 
-def _first_match(clusters: list[str], terms: Sequence[str], chunk: int = 400) -> int | None:
-    """Index of the cluster where the earliest term occurrence starts (normalizing only as far as needed)."""
-    owner: list[int] = []
-    norm = ""
-    for start in range(0, len(clusters), chunk):
-        for i in range(start, min(start + chunk, len(clusters))):
-            n = _norm(clusters[i])
-            norm += n
-            owner += [i] * len(n)
-        found = [p for p in (norm.find(t) for t in terms) if p >= 0]
-        if found:
-            return owner[min(found)]
+def _first_match(body: str, body_key: str, terms: Sequence[str]) -> int | None:
+    """Index in ``body`` where the earliest term occurrence starts.
+
+    ``body_key`` is the stored ``normalize(body)``: the term is found there, and only the stretch of
+    ``body`` before it is normalized character by character to map the position back.
+    """
+    found = [p for p in (body_key.find(t) for t in terms) if p >= 0]
+    if not found:
+        return None
+    target, seen = min(found), 0
+    for i, c in enumerate(body):
+        seen += len(_norm(c))
+        if seen > target:
+            return i
     return None
 
 
-def excerpt(body: str, terms: Sequence[str], length: int = EXCERPT_CHARS) -> Markup:
+def excerpt(body: str, terms: Sequence[str], length: int = EXCERPT_CHARS, body_key: str | None = None) -> Markup:
     """A highlighted window of ``body`` around the first term found (the start of the body if none)."""
-    clusters = _clusters(body)
-    at = _first_match(clusters, terms) if terms else None
+    key = normalize(body) if body_key is None else body_key
+    at = _first_match(body, key, terms) if terms else None
     start = 0 if at is None else max(0, at - EXCERPT_BEFORE)
-    window = clusters[start:start + length]
-    text = "".join(window)
-    html = highlight_terms(text, terms)
+    while 0 < start < len(body) and (unicodedata.combining(body[start]) or body[start] in "\uff9e\uff9f"):
+        start -= 1  # never cut a letter from its voicing mark
+    window = body[start:start + length]
+    html = highlight_terms(window, terms)
     prefix = Markup("…") if start > 0 else Markup("")
-    suffix = Markup("…") if start + length < len(clusters) else Markup("")
+    suffix = Markup("…") if start + length < len(body) else Markup("")
     return prefix + html + suffix
 
 
@@ -249,6 +261,7 @@ def index_document(session: Session, *, kind: str, ref_id: int, title: str, body
         session.add(entry)
     old_title_key = entry.title_key if entry.id else None
     entry.title, entry.url, entry.body, entry.key = title, url, plain[:MAX_KEY_CHARS], key
+    entry.lead = key[:SCORE_WINDOW]
     entry.scope_type, entry.scope_id = scope_type, scope_id
     entry.updated_at = updated_at or utcnow()
     entry.title_key = title_key
@@ -290,8 +303,39 @@ def _scope_clause(scopes: Iterable[Scope]) -> ColumnElement[bool]:
     return or_(*clauses) if clauses else false()
 
 
+class contains_text(ColumnElement[bool]):  # noqa: N801 - reads like the SQL it stands for
+    """``haystack`` contains ``needle`` as an exact substring (keys and terms are already normalized).
+
+    SQLite: ``instr(h, n) > 0`` — measured faster than ``LIKE '%n%'`` on Japanese keys, and SQLite 3.40's
+    LIKE must not be trusted near FTS tables anyway. PostgreSQL: ``h LIKE '%n%'`` (``%``/``_`` escaped)
+    for needles of three characters or more, so an optional ``gin_trgm_ops`` index on ``key`` can serve
+    it (docs/decisions/0002-search.md); ``strpos(h, n) > 0`` for shorter ones, which such an index
+    cannot help and would only slow down. All three give the same answer.
+    """
+
+    inherit_cache = False  # the needle is part of the SQL built below: never reuse a compiled statement
+    type = Boolean()
+
+    def __init__(self, haystack: ColumnElement[str] | Mapped[str], needle: str) -> None:
+        self.haystack = haystack
+        self.needle = needle
+
+
+@compiles(contains_text, "sqlite")
+def _contains_sqlite(element: contains_text, compiler: Any, **kw: Any) -> str:
+    return compiler.process(func.instr(element.haystack, element.needle) > 0, **kw)
+
+
+@compiles(contains_text, "postgresql")
+def _contains_postgresql(element: contains_text, compiler: Any, **kw: Any) -> str:
+    if len(element.needle) < 3:  # no trigram in it: keep the planner away from a trigram index
+        return compiler.process(func.strpos(element.haystack, element.needle) > 0, **kw)
+    pattern = f"%{like_escape(element.needle)}%"
+    return compiler.process(element.haystack.like(pattern, escape="\\"), **kw)  # type: ignore[union-attr]
+
+
 def _contains(column: ColumnElement[str] | Mapped[str], term: str) -> ColumnElement[bool]:
-    return column.like(f"%{like_escape(term)}%", escape="\\")  # type: ignore[union-attr]
+    return contains_text(column, term)
 
 
 def _title_candidates(term: str) -> ColumnElement[bool]:
@@ -302,15 +346,16 @@ def _title_candidates(term: str) -> ColumnElement[bool]:
 
 
 def _occurrences(term: str) -> ColumnElement[int]:
-    """How often ``term`` occurs in the key (same integer arithmetic on both databases)."""
-    return (func.length(SearchEntry.key) - func.length(func.replace(SearchEntry.key, term, ""))) / len(term)
+    """How often ``term`` occurs in the lead (the key's first ``SCORE_WINDOW`` characters): bounded work
+    per row, the same integer arithmetic on both databases."""
+    return (func.length(SearchEntry.lead) - func.length(func.replace(SearchEntry.lead, term, ""))) / len(term)
 
 
 def _hit(entry: SearchEntry, terms: Sequence[str], in_title: bool) -> SearchHit:
     return SearchHit(kind=entry.kind, ref_id=entry.ref_id, title=entry.title, url=entry.url,
                      scope_type=entry.scope_type, scope_id=entry.scope_id, updated_at=entry.updated_at,
                      in_title=in_title, title_html=highlight_terms(entry.title, terms),
-                     excerpt_html=excerpt(entry.body, terms))
+                     excerpt_html=excerpt(entry.body, terms, body_key=entry.key.split(SEPARATOR, 1)[-1]))
 
 
 def search(session: Session, q: str | None, *, scopes: Iterable[Scope], kinds: Iterable[str] | None = None,
@@ -324,17 +369,23 @@ def search(session: Session, q: str | None, *, scopes: Iterable[Scope], kinds: I
     kind_list = sorted(set(kinds)) if kinds is not None else None
     if kind_list is not None:
         base.append(SearchEntry.kind.in_(kind_list))
-    title_match = and_(*[_contains(SearchEntry.title_key, t) for t in terms])
+    title_match = and_(*[_contains(SearchEntry.title_key, t) for t in terms])  # every term in the title
     in_title = and_(*base, *[_title_candidates(t) for t in terms], title_match)
     in_body = and_(*base, *[_contains(SearchEntry.key, t) for t in terms], not_(title_match))
 
-    title_total = session.scalar(select(func.count()).select_from(SearchEntry).where(in_title)) or 0
-    body_total = session.scalar(select(func.count()).select_from(SearchEntry).where(in_body)) or 0
+    # One scan counts both groups and the kinds (title hits are exactly the matches whose title has every term).
+    matched = (select(SearchEntry.kind.label("kind"), case((title_match, 1), else_=0).label("in_title"))
+               .where(*base, *[_contains(SearchEntry.key, t) for t in terms]).subquery())
+    counts = session.execute(select(matched.c.kind, matched.c.in_title, func.count())
+                             .group_by(matched.c.kind, matched.c.in_title))
+    title_total = body_total = 0
     kinds_found: dict[str, int] = defaultdict(int)
-    for clause in (in_title, in_body):
-        for kind, n in session.execute(select(SearchEntry.kind, func.count()).where(clause)
-                                       .group_by(SearchEntry.kind)):
-            kinds_found[kind] += n
+    for kind, flag, n in counts:
+        kinds_found[kind] += n
+        if flag:
+            title_total += n
+        else:
+            body_total += n
 
     hits: list[SearchHit] = []
     joined = "".join(terms)
@@ -355,3 +406,18 @@ def search(session: Session, q: str | None, *, scopes: Iterable[Scope], kinds: I
         hits += [_hit(e, terms, False) for e in rows]
     return SearchPage(q=q or "", terms=terms, hits=hits, total=title_total + body_total, offset=offset,
                       limit=limit, title_total=title_total, kinds_found=dict(kinds_found))
+
+
+# --- plug-in points -------------------------------------------------------------------------------
+
+ScopeProvider = Callable[[Session, Any], list[Scope]]
+
+
+def register_kind(app: Flask, kind: str, label: Any) -> None:
+    """A kind of document the search page can filter by (``label`` is shown, e.g. a lazy gettext)."""
+    app.extensions.setdefault("renkei_search_kinds", {})[kind] = label
+
+
+def register_scopes(app: Flask, provider: ScopeProvider) -> None:
+    """Scopes an area adds for a searcher (e.g. proposals a reviewer was assigned)."""
+    app.extensions.setdefault("renkei_search_scopes", []).append(provider)

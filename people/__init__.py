@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
     nav.register(
         app,
         NavItem("people.invitations", _l("招待"), policy.invite_any, order=80),
-        NavItem("people.admin_people", _l("アカウント"), policy.view_admin, order=10, section="admin"),
-        NavItem("people.admin_cities", _l("市"), policy.manage_cities, order=20, section="admin"),
+        NavItem("people.admin_people", _l("アカウント一覧"), policy.view_admin, order=10, section="admin"),
+        NavItem("people.admin_cities", _l("連携市"), policy.manage_cities, order=20, section="admin"),
         NavItem("people.admin_audit", _l("監査ログ"), policy.view_audit, order=90, section="admin"),
     )

@@ -6,6 +6,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from core import dates, mail
 from core.errors import DomainError
@@ -254,7 +255,8 @@ def admin_cities():  # type: ignore[no-untyped-def]
 @login_required
 def admin_audit():  # type: ignore[no-untyped-def]
     authorize(policy.view_audit(current_user))
-    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc()).limit(200)).all()
+    entries = db.session.scalars(select(AuditEntry).options(joinedload(AuditEntry.actor).lazyload(User.grants))
+                                 .order_by(AuditEntry.at.desc()).limit(200)).all()
     return render_template("people/admin_audit.html", entries=entries)
 
 

@@ -10,7 +10,7 @@ from core.extensions import db
 from curriculum.models import Cohort, CohortFacilitator, CohortStatus, Enrolment, EnrolmentStatus, Team, TeamMember
 from people.models import User
 from tests import factories
-from wiki import revisions
+from wiki import revisions, services
 from wiki.models import Page, Space, SpaceKind
 
 _years = itertools.count(2030)
@@ -68,7 +68,7 @@ def cohort_space(c: Cohort) -> Space:
 
 def page(space: Space, title: str = "議事録", text: str = "# 議事録\n\n防災について話した。\n", *,
          author: User | None = None, history: tuple[str, ...] = (), published: bool = False, **kw: Any) -> Page:
-    """A page with its first revision and one more revision per text in ``history``."""
+    """A page with its first revision and one more revision per text in ``history`` (and its search entry)."""
     now = T0
     p = revisions.create_page(db.session, space, title, text, author=author, now=now)
     for later in history:
@@ -78,5 +78,7 @@ def page(space: Space, title: str = "議事録", text: str = "# 議事録\n\n防
                             now=now)
     if published:
         p.published = True
+    services.index_page(db.session, p)  # as the workspace's own services do
     db.session.commit()
+    db.session.refresh(p)
     return p

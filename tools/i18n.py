@@ -116,6 +116,24 @@ def problems() -> list[str]:
     return found
 
 
+def clashes() -> list[str]:
+    """Catalogues are merged at run time, so one Japanese msgid must have one English wording everywhere."""
+    found: list[str] = []
+    for locale in LOCALES:
+        wording: dict[str, dict[str, list[str]]] = {}
+        for area in areas():
+            path = po_path(area, locale)
+            if not path.exists():
+                continue
+            for message in load(path, locale):
+                if message.id and message.string:
+                    wording.setdefault(str(message.id), {}).setdefault(str(message.string), []).append(area)
+        for msgid, variants in wording.items():
+            if len(variants) > 1:
+                found.append(f"{locale}: {msgid!r} is translated differently: {variants}")
+    return found
+
+
 def compile_all() -> None:
     for po in sorted(TRANSLATIONS.glob("*/*/LC_MESSAGES/messages.po")):
         with po.open("rb") as fh:
@@ -131,7 +149,7 @@ def main(argv: list[str]) -> int:
     elif command == "compile":
         compile_all()
     elif command == "check":
-        issues = problems()
+        issues = problems() + clashes()
         for line in issues:
             print(line)
         if issues:

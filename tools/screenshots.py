@@ -33,7 +33,16 @@ def extra_shots() -> list[tuple[str, str | None, str, int]]:
     return [s for area in SHOTS_BY_AREA.values() for s in area]
 
 
-SHOTS_BY_AREA: dict[str, list[tuple[str, str | None, str, int]]] = {}
+SHOTS_BY_AREA: dict[str, list[tuple[str, str | None, str, int]]] = {
+    "curriculum": [("modules", "participant@renkei.example.jp", "/modules", 1280),
+                   ("cohorts", "facilitator@renkei.example.jp", "/cohorts", 1280)],
+    "wiki": [("cases", "participant@renkei.example.jp", "/cases", 1280),
+             ("search", "participant@renkei.example.jp", "/search?q=防災", 1280)],
+    "directory": [("directory", "alumnus@renkei.example.jp", "/directory?q=sato", 1280),
+                  ("statistics", "jimukyoku@renkei.example.jp", "/directory/statistics", 1280)],
+    "proposals": [("proposals", "participant@renkei.example.jp", "/proposals", 1280)],
+    "notify": [("notifications", "participant@renkei.example.jp", "/notifications", 1280)],
+}
 
 
 def main(base: str, out: Path) -> None:

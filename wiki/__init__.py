@@ -2,8 +2,29 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from core import nav, panels, searchindex
+from core.nav import NavItem
 
 
 def init_app(app: Flask) -> None:
-    from wiki import models  # noqa: F401
+    from core import policy as core_policy
+    from wiki import cli, labels, models, policy, views  # noqa: F401  (models: registers the tables)
     from wiki.cases import models as case_models  # noqa: F401
+    from wiki.home_panel import workspace_panels
+
+    views.register(app)
+    labels.init_app(app)
+    cli.init_app(app)
+    core_policy.register(app, "wiki", policy)
+    nav.register(
+        app,
+        NavItem("wiki.index", _l("ワークスペース"), policy.has_workspace, order=40, match="/wiki"),
+        NavItem("cases.index", _l("事例集"), policy.read_cases, order=50, match="/cases"),
+        NavItem("search.index", _l("検索"), policy.search, order=90),
+    )
+    nav.register_stylesheet(app, "css/wiki.css")
+    panels.register(app, workspace_panels)
+    searchindex.register_kind(app, "page", _l("ワークスペースのページ"))
+    searchindex.register_kind(app, "case", _l("事例"))

@@ -367,7 +367,7 @@ def _(message: str) -> str:
 
 
 def diff_labels() -> DiffLabels:
-    return DiffLabels(removed=_("削除"), added=_("追加"), old=_("旧"), new=_("新"))
+    return DiffLabels(removed=_("削除された行"), added=_("追加された行"), old=_("旧"), new=_("新"))
 
 
 def diff_html(old: Revision | None, new: Revision) -> Markup:

@@ -5,6 +5,7 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exists, select
+from sqlalchemy.orm import lazyload
 
 from core import dates
 from core.errors import DomainError
@@ -53,6 +54,7 @@ def unconfirmed():  # type: ignore[no-untyped-def]
                                   RoleGrant.revoked_at.is_(None)),
                    ~exists().where(AffiliationConfirmation.user_id == User.id,
                                    AffiliationConfirmation.fiscal_year == fy))
+            .options(lazyload(User.grants))  # the list shows no roles: one query however many people
             .order_by(User.city_id, Profile.sort_key))
     if city_ids is not None:
         stmt = stmt.where(User.city_id.in_(sorted(city_ids)))

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0002
-Create Date: 2026-11-25 21:23:56.179098
+Create Date: 2026-11-25 22:13:00.745778
 
 """
 from alembic import op
@@ -22,14 +22,15 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('ref_id', sa.Integer(), nullable=False),
-    sa.Column('title', sa.String(length=300), nullable=False),
-    sa.Column('url', sa.String(length=500), nullable=False),
-    sa.Column('title_key', sa.String(length=300), nullable=False),
-    sa.Column('key', sa.Text(), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
     sa.Column('scope_type', sa.String(length=20), nullable=False),
     sa.Column('scope_id', sa.Integer(), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('title_key', sa.String(length=300), nullable=False),
+    sa.Column('lead', sa.Text(), nullable=False),
+    sa.Column('key', sa.Text(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_entry')),
     sa.UniqueConstraint('kind', 'ref_id', name=op.f('uq_search_entry_kind_ref_id'))
     )

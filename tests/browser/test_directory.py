@@ -20,7 +20,7 @@ def test_alumnus_finds_a_colleague_in_any_script(app, page) -> None:
         factories.alumnus(factories.KAWASAKI, name="加藤 太郎", name_kana="かとう たろう")
         colleague_id = colleague.id
     sign_in(page, me.email, factories.PASSWORD)
-    page.get_by_role("link", name="名簿").click()
+    page.get_by_role("link", name="名簿", exact=True).click()
     page.wait_for_url("**/directory")
     for typed in ("takahashi", "タカハシ", "たかはし いちろう", "高橋"):
         page.fill("input[name=q]", typed)

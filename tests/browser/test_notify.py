@@ -23,7 +23,7 @@ def test_bell_count_list_and_mark_read(app, page) -> None:
 
     bell.click()
     page.wait_for_url("**/notifications")
-    assert page.get_by_role("heading", name="お知らせ").is_visible()
+    page.get_by_role("heading", name="お知らせ").wait_for()  # waits for the page, unlike is_visible()
     items = page.locator(".notify-item")
     assert items.count() == 3
     assert "進行 係さんが「防災ノート」であなたに言及しました" in items.nth(0).inner_text()
@@ -36,13 +36,12 @@ def test_bell_count_list_and_mark_read(app, page) -> None:
     page.get_by_role("button", name="新しい課題「課題2」が出されました").click()  # opens it: read, then its page
     page.wait_for_load_state("networkidle")
     page.goto("/notifications")
-    assert page.get_by_role("link", name=re.compile(r"^お知らせ\s*（未読\s*1\s*件）$")).is_visible()
-
+    page.get_by_role("link", name=re.compile(r"^お知らせ\s*（未読\s*1\s*件）$")).wait_for()  # waits for the page, unlike is_visible()
     page.get_by_role("button", name="すべて既読にする").click()
     page.wait_for_load_state("networkidle")
     assert "1件のお知らせを既読にしました。" in page.locator(".flashes").inner_text()
     assert page.locator("a.notify-bell .notify-count").is_hidden()
-    assert page.get_by_role("link", name="お知らせ", exact=True).is_visible()
+    page.get_by_role("link", name="お知らせ", exact=True).wait_for()  # waits for the page, unlike is_visible()
     assert page.locator(".notify-item.is-unread").count() == 0
 
 

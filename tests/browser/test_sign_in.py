@@ -31,9 +31,7 @@ def test_each_role_signs_in_and_out(app, page, role: Role) -> None:
         assert "事務局" not in nav  # no secretariat menu
     page.get_by_role("button", name="ログアウト").click()
     page.wait_for_url("**/login")
-    assert page.get_by_role("heading", name="ログイン").is_visible()
-
-
+    page.get_by_role("heading", name="ログイン").wait_for()  # waits for the page, unlike is_visible()
 def test_wrong_password_keeps_email_and_switches_language(app, page) -> None:
     with app.app_context():
         factories.user(email="lang@example.jp")
@@ -41,7 +39,7 @@ def test_wrong_password_keeps_email_and_switches_language(app, page) -> None:
     assert page.locator("#email").input_value() == "lang@example.jp"
     assert "正しくありません" in page.locator(".errors").inner_text()
     page.get_by_role("link", name="English").click()
-    assert page.get_by_role("heading", name="Sign in").is_visible()
+    page.get_by_role("heading", name="Sign in").wait_for()  # waits for the page, unlike is_visible()
     sign_in(page, "lang@example.jp", factories.PASSWORD)
     assert page.locator("h1").inner_text().startswith("Hello")
 

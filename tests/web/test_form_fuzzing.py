@@ -93,7 +93,7 @@ def test_forms_never_answer_500(app: Flask, rule) -> None:  # type: ignore[no-un
         action = urljoin(url, form["action"]) if form["action"] else url
         fields = form["fields"]
 
-        @settings(max_examples=8, deadline=None, database=None,
+        @settings(max_examples=5, deadline=None, database=None,
                   suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
         @given(st.fixed_dictionaries({name: _value(options) for name, options in fields.items()}))
         def post(data: dict[str, str]) -> None:

@@ -110,6 +110,7 @@ def test_seed_demo_is_idempotent_and_prints_logins(app) -> None:
 
 
 def test_translations_are_complete() -> None:
-    from tools.i18n import problems
+    from tools.i18n import clashes, problems
 
     assert problems() == []
+    assert clashes() == []  # one msgid, one English wording across all areas

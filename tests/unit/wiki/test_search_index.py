@@ -48,7 +48,8 @@ def refs(page: si.SearchPage) -> list[int]:
 
 
 def oracle(q: str, scopes: list[si.Scope], kinds: set[str] | None = None) -> list[int]:
-    """The documented semantics, in Python: every term in title|body; title hits first, then body by count."""
+    """The documented semantics, in Python: every term in title|body; title hits first, then body hits by
+    how often the terms occur in the first SCORE_WINDOW characters."""
     terms = si.search_terms(q)
     if not terms:
         return []
@@ -64,7 +65,7 @@ def oracle(q: str, scopes: list[si.Scope], kinds: set[str] | None = None) -> lis
             rank = 0 if tkey == "".join(terms) else 1 if tkey.startswith(terms[0]) else 2
             title_hits.append(((rank, -days, -ref), ref))
         else:
-            score = sum(key.count(t) for t in terms)
+            score = sum(key[:si.SCORE_WINDOW].count(t) for t in terms)
             body_hits.append(((-score, -days, -ref), ref))
     return [r for _, r in sorted(title_hits)] + [r for _, r in sorted(body_hits)]
 
@@ -146,3 +147,12 @@ def test_terms_are_normalized_and_bounded() -> None:
     assert si.search_terms("カタカナ") == ("かたかな",)
     assert len(si.search_terms(" ".join(f"語{i}" for i in range(20)))) == si.MAX_TERMS
     assert si.title_grams("防災") == {"防", "災", "防災"}
+
+
+def test_ranking_looks_at_the_lead_of_long_documents(session) -> None:
+    filler = "あ" * si.SCORE_WINDOW
+    si.index_document(session, kind="page", ref_id=1, title="長い議事録", body="防災。" + filler + "防災。" * 50,
+                      url="/1", scope_type="team", scope_id=1, updated_at=T + timedelta(days=2))
+    si.index_document(session, kind="page", ref_id=2, title="短いメモ", body="防災、防災、防災。", url="/2",
+                      scope_type="team", scope_id=1, updated_at=T)
+    assert refs(si.search(session, "防災", scopes=[("team", 1)])) == [2, 1]

@@ -41,7 +41,9 @@ def build(world):  # type: ignore[no-untyped-def]
     publish(db.session, Event(kind="assignment.posted", recipient_ids=(participant.id,), target_type="assignment",
                               target_id=1, url="/", params={"title": "課題1"}))
     db.session.flush()
-    world.notification = db.session.query(Notification).filter_by(user_id=participant.id).one()
+    # Other areas' builders may already have told the participant something: take the newest one, ours.
+    world.notification = (db.session.query(Notification).filter_by(user_id=participant.id)
+                          .order_by(Notification.id.desc()).first())
     delivery = db.session.get(Delivery, world.notification.delivery_id)
     delivery.status = DeliveryStatus.FAILED
     delivery.attempts = 6

@@ -1,4 +1,5 @@
 """Cohorts (one per fiscal year), who runs them, who takes part, and the cross-city teams."""
+
 from __future__ import annotations
 
 import enum
@@ -13,8 +14,14 @@ from people.models import City, User
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
-                validate_strings=True)
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        length=20,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
 
 
 class CohortStatus(enum.StrEnum):
@@ -32,17 +39,22 @@ class Cohort(TimestampMixin, db.Model):  # type: ignore[name-defined]
     fiscal_year: Mapped[int] = mapped_column(unique=True)  # 年度: April fiscal_year – March fiscal_year+1
     title_ja: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200))
-    status: Mapped[CohortStatus] = mapped_column(_enum(CohortStatus, "cohort_status"), default=CohortStatus.PLANNED)
+    status: Mapped[CohortStatus] = mapped_column(
+        _enum(CohortStatus, "cohort_status"), default=CohortStatus.PLANNED
+    )
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
-    facilitators: Mapped[list[CohortFacilitator]] = relationship(back_populates="cohort",
-                                                                  cascade="all, delete-orphan")
+    facilitators: Mapped[list[CohortFacilitator]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan"
+    )
     quotas: Mapped[list[CityQuota]] = relationship(back_populates="cohort", cascade="all, delete-orphan")
     enrolments: Mapped[list[Enrolment]] = relationship(back_populates="cohort")
     teams: Mapped[list[Team]] = relationship(back_populates="cohort", order_by="Team.number")
+    # Until the facilitators publish the teams, they are a draft only facilitators see.
+    publication: Mapped[TeamPublication | None] = relationship(cascade="all, delete-orphan", lazy="joined")
 
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
@@ -51,6 +63,22 @@ class Cohort(TimestampMixin, db.Model):  # type: ignore[name-defined]
 
     def title(self, locale: str = "ja") -> str:
         return self.title_en if locale == "en" else self.title_ja
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status is CohortStatus.CLOSED
+
+    @property
+    def teams_published_at(self) -> datetime | None:
+        return self.publication.published_at if self.publication is not None else None
+
+    @teams_published_at.setter
+    def teams_published_at(self, value: datetime | None) -> None:
+        self.publication = TeamPublication(published_at=value) if value is not None else None
+
+    @property
+    def teams_published(self) -> bool:
+        return self.publication is not None
 
     def __repr__(self) -> str:
         return f"<Cohort FY{self.fiscal_year} {self.status.value}>"
@@ -82,7 +110,10 @@ class CityQuota(db.Model):  # type: ignore[name-defined]
     cohort: Mapped[Cohort] = relationship(back_populates="quotas")
     city: Mapped[City] = relationship()
 
-    __table_args__ = (UniqueConstraint("cohort_id", "city_id"), CheckConstraint("places >= 0", name="places_positive"))
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "city_id"),
+        CheckConstraint("places >= 0", name="places_positive"),
+    )
 
 
 class EnrolmentStatus(enum.StrEnum):
@@ -100,8 +131,9 @@ class Enrolment(TimestampMixin, db.Model):  # type: ignore[name-defined]
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     city_id: Mapped[int] = mapped_column(ForeignKey("city.id"))  # the city that nominated them that year
-    status: Mapped[EnrolmentStatus] = mapped_column(_enum(EnrolmentStatus, "enrolment_status"),
-                                                    default=EnrolmentStatus.ENROLLED)
+    status: Mapped[EnrolmentStatus] = mapped_column(
+        _enum(EnrolmentStatus, "enrolment_status"), default=EnrolmentStatus.ENROLLED
+    )
     nominated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -153,3 +185,16 @@ class TeamMember(db.Model):  # type: ignore[name-defined]
     user: Mapped[User] = relationship()
 
     __table_args__ = (UniqueConstraint("cohort_id", "user_id"), UniqueConstraint("team_id", "user_id"))
+
+
+class TeamPublication(db.Model):  # type: ignore[name-defined]
+    """When a cohort's teams were shown to its participants (one row per cohort, once published)."""
+
+    __tablename__ = "team_publication"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    def __repr__(self) -> str:
+        return f"<TeamPublication cohort={self.cohort_id} {self.published_at:%Y-%m-%d}>"

@@ -1,0 +1,96 @@
+"""What every workspace view needs: load the workspace and page (404), render wiki Markdown, report errors."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import LazyString
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from core import text as core_text
+from core.errors import DomainError
+from core.extensions import db
+from core.security import authorize
+from wiki import policy, revisions
+from wiki.links import LinkTarget, MentionExtension, WikiLinkExtension, slug_or_none
+from wiki.models import Page, PageRedirect
+from wiki.workspace import Workspace, load, of_space
+
+OWNER = "<any(teams, cohorts):owner>/<int:owner_id>/wiki"
+
+
+def workspace_or_404(owner: str, owner_id: int) -> Workspace:
+    ws = load(db.session, owner, owner_id)
+    if ws is None:
+        abort(404)
+    return ws
+
+
+def page_or_404(ws: Workspace, slug: str, endpoint: str | None = None, **values: Any) -> Page | Response:
+    """The page at ``slug``; a redirect to its current address when it was renamed or moved."""
+    if ws.space is None:
+        abort(404)
+    page, redirected = revisions.find_page(db.session, ws.space, slug)
+    if page is None:
+        abort(404)
+    if redirected and endpoint:
+        authorize(policy.read_page(current_user, page))  # the new address is only told to those who may read
+        target = workspace_of_page(page)
+        return redirect(url_for(endpoint, owner=target.owner, owner_id=target.owner_id, slug=page.slug, **values))
+    return page
+
+
+def workspace_of_page(page: Page) -> Workspace:
+    ws = of_space(db.session, page.space)
+    if ws is None:
+        abort(404)
+    return ws
+
+
+def page_url(ws: Workspace, page: Page, endpoint: str = "wiki.page", **values: Any) -> str:
+    return url_for(endpoint, owner=ws.owner, owner_id=ws.owner_id, slug=page.slug, **values)
+
+
+def _resolver(ws: Workspace):  # type: ignore[no-untyped-def]
+    slugs: set[str] = set()
+    if ws.space is not None:
+        slugs = set(db.session.scalars(select(Page.slug).where(Page.space_id == ws.space.id,
+                                                                Page.deleted.is_(False))))
+        slugs |= set(db.session.scalars(select(PageRedirect.slug).where(PageRedirect.space_id == ws.space.id)))
+
+    def resolve(title: str) -> LinkTarget | None:
+        slug = slug_or_none(title)
+        if slug is None:
+            return None
+        if slug in slugs:
+            return LinkTarget(ws.page_path(slug), True)
+        return LinkTarget(url_for("wiki.new", owner=ws.owner, owner_id=ws.owner_id, title=title), False)
+
+    return resolve
+
+
+def render_wiki(ws: Workspace, source: str) -> core_text.Rendered:
+    """A page's Markdown with [[links]] resolved in its workspace (red links open "create")."""
+    return core_text.render(source, extensions=[WikiLinkExtension(_resolver(ws))])
+
+
+def render_comment(source: str, people: list[tuple[int, str, str]]) -> core_text.Rendered:
+    return core_text.render(source, extensions=[MentionExtension(people)])
+
+
+def field_error(form: Any, error: DomainError, messages: Mapping[str, LazyString]) -> None:
+    """Show a service's refusal at its field (or on top of the page when it has none)."""
+    message = str(messages.get(error.message, messages.get("_default", error.message)))
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = [*(field.errors or []), message]
+    else:
+        flash(message, "error")
+
+
+def draft_key(ws: Workspace, page: Page | None) -> str:
+    """localStorage key of the browser-side draft of an edit (one per page, one per new page)."""
+    return f"renkei-wiki:{ws.owner}:{ws.owner_id}:{page.id if page else 'new'}"
