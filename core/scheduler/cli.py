@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import signal
+import threading
+import time
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +41,13 @@ def init_app(app: Flask) -> None:
         scheduler = build_scheduler(application, clock=clock)
 
         def _stop(signum: int, frame: Any) -> None:
+            # Nothing but starting a thread here: the handler may have interrupted the main thread
+            # inside APScheduler (holding a non re-entrant executor lock) or in the middle of a write.
+            threading.Thread(target=_shutdown, args=(signum,), daemon=True).start()
+
+        def _shutdown(signum: int) -> None:
+            while not scheduler.running:  # a signal during start-up: stop as soon as it runs
+                time.sleep(0.05)
             click.echo(f"scheduler: signal {signum}, stopping after the running jobs")
             scheduler.shutdown(wait=False)
 
