@@ -16,10 +16,11 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from core.cli import DemoContext, register_demo, register_sync
+from core.scale import register_scale
 from core.extensions import db
 from curriculum.models import Cohort, Team, TeamMember
 from people.models import User
-from wiki import demo_content, revisions, services
+from wiki import demo_content, revisions, scale, services
 from wiki.cases import services as cases
 from wiki.cases.models import Case, CaseStatus
 from wiki.models import Page, SpaceKind
@@ -64,6 +65,11 @@ def _write(ws: Workspace, title: str, versions: tuple[str, ...], authors: list[U
     return page
 
 
+def _has_pages(ws: Workspace) -> bool:
+    return db.session.scalar(select(Page.id).where(Page.space_id == ws.ensure_space(db.session).id).limit(1)) \
+        is not None
+
+
 def seed_wiki(ctx: DemoContext) -> None:
     """Workspaces with real history for the current cohort's teams, a cohort page, a proposed case."""
     cohort: Cohort | None = ctx.made.get("cohort:current")
@@ -76,6 +82,9 @@ def seed_wiki(ctx: DemoContext) -> None:
         if not authors:
             continue
         ws = Workspace(SpaceKind.TEAM, team.cohort, team, None)
+        if _has_pages(ws):  # a team that already writes keeps its own pages
+            spaces[team.id] = ws.space
+            continue
         start = ctx.now - timedelta(days=24 - n)
         _write(ws, "トップページ", (demo_content.START_TEXT.format(team=team.name, topic=theme.topic),), authors,
                start)
@@ -95,8 +104,9 @@ def seed_wiki(ctx: DemoContext) -> None:
         shared = Workspace(SpaceKind.COHORT, cohort, None, None)
         writer = facilitator or next((a for t in teams for a in _authors(t, [])), None)
         if writer is not None:
-            _write(shared, demo_content.COHORT_PAGE_TITLE, demo_content.COHORT_TEXTS, [writer],
-                   ctx.now - timedelta(days=30))
+            if not _has_pages(shared):
+                _write(shared, demo_content.COHORT_PAGE_TITLE, demo_content.COHORT_TEXTS, [writer],
+                       ctx.now - timedelta(days=30))
             ctx.made["spaces:cohort"] = shared.space
     participant = ctx.made.get("user:participant")
     if participant is not None and not db.session.scalar(select(Case.id).where(Case.status == CaseStatus.PROPOSED)):
@@ -114,6 +124,7 @@ def seed_wiki(ctx: DemoContext) -> None:
 def init_app(app: Flask) -> None:
     register_sync(app, "cases", sync_cases)
     register_demo(app, 40, "wiki", seed_wiki)
+    register_scale(app, "pages", scale.seed_pages, order=60, sizes=("pages",))
 
     group = AppGroup("wiki", help="Workspaces and the case library.")
 
