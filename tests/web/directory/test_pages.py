@@ -237,7 +237,7 @@ def test_cli_import_dry_run_and_seed_scale(app, tmp_path) -> None:
     assert broken.exit_code != 0 and "line 2" in broken.output
     scale = runner.invoke(args=["seed-scale", "--people", "300", "--proposals", "0", "--pages", "5"])
     assert scale.exit_code == 0, scale.output
-    assert "300 people" in scale.output and "pages: no area generates these yet" in scale.output
+    assert "300 people" in scale.output and "pages: no teams" in scale.output
     with app.app_context():
         from directory.search import matching_ids
         from directory.visibility import Viewer
