@@ -9,7 +9,7 @@ from flask import g, has_request_context
 from sqlalchemy import select
 
 from core.extensions import db
-from curriculum.models import CityQuota, CohortFacilitator, Enrolment, TeamMember
+from curriculum.models import CityQuota, CohortFacilitator, Enrolment, Team, TeamMember
 from people.models import Role, User
 
 
@@ -20,6 +20,7 @@ class Standing:
         self._enrolments: dict[int, Enrolment] | None = None
         self._teams: dict[int, int] | None = None
         self._coordinated: frozenset[int] | None = None
+        self._mentored: dict[int, int] | None = None
 
     def facilitated(self) -> frozenset[int]:
         """Ids of the cohorts this person is named facilitator of."""
@@ -49,6 +50,13 @@ class Standing:
             )
             self._teams = {team_id: cohort_id for team_id, cohort_id in rows}
         return self._teams
+
+    def mentored(self) -> dict[int, int]:
+        """Team id → cohort id, for the teams this person mentors (an alumnus, usually)."""
+        if self._mentored is None:
+            rows = db.session.execute(select(Team.id, Team.cohort_id).where(Team.mentor_id == self.user.id))
+            self._mentored = {team_id: cohort_id for team_id, cohort_id in rows}
+        return self._mentored
 
     def coordinated(self) -> frozenset[int]:
         """Ids of the cohorts in which one of this person's cities (as coordinator) has places."""

@@ -16,6 +16,7 @@ from sqlalchemy import exists, or_, select
 
 from core.extensions import db
 from curriculum import policy as cohort_policy
+from curriculum import standing
 from curriculum.models import Cohort, CohortFacilitator, CohortStatus, Enrolment, EnrolmentStatus, Team, TeamMember
 from people.models import Role, User
 from wiki.cases.models import Case, CaseStatus
@@ -40,7 +41,7 @@ def in_cohort(actor: Any, cohort: Cohort) -> bool:
         return False
     if cohort_policy.facilitates(user, cohort) or cohort_policy.takes_part(user, cohort):
         return True
-    return db.session.scalar(select(exists().where(Team.cohort_id == cohort.id, Team.mentor_id == user.id))) or False
+    return cohort.id in standing.of(user).mentored().values()
 
 
 def _writable(actor: Any, cohort: Cohort) -> bool:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import IO
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core import searchindex
 from core.errors import DomainError
@@ -174,17 +174,25 @@ class CohortWorkspaces:
 
 def workspaces_for(session: Session, user: User) -> list[CohortWorkspaces]:
     """The workspaces of every cohort this person belongs to (all cohorts for the secretariat), newest first."""
-    cohorts = session.scalars(select(Cohort).order_by(Cohort.fiscal_year.desc()))
+    cohorts = [c for c in session.scalars(select(Cohort).order_by(Cohort.fiscal_year.desc()))
+               if policy.in_cohort(user, c)]
+    if not cohorts:
+        return []
+    ids = [c.id for c in cohorts]
+    # Every space of these cohorts (team spaces record their cohort too) and their teams, in two queries.
+    spaces = list(session.scalars(select(Space).where(Space.cohort_id.in_(ids),
+                                                      Space.kind.in_([SpaceKind.COHORT, SpaceKind.TEAM]))))
+    shared_of = {s.cohort_id: s for s in spaces if s.kind is SpaceKind.COHORT}
+    team_space = {s.team_id: s for s in spaces if s.kind is SpaceKind.TEAM}
+    teams_of: dict[int, list[Team]] = {}
+    for team in session.scalars(select(Team).where(Team.cohort_id.in_(ids)).order_by(Team.number, Team.id)):
+        teams_of.setdefault(team.cohort_id, []).append(team)
     out: list[CohortWorkspaces] = []
     for cohort in cohorts:
-        if not policy.in_cohort(user, cohort):
-            continue
-        shared = Workspace(SpaceKind.COHORT, cohort, None,
-                           revisions.get_space(session, SpaceKind.COHORT, cohort_id=cohort.id, create=False))
+        shared = Workspace(SpaceKind.COHORT, cohort, None, shared_of.get(cohort.id))
         teams = []
-        for team in cohort.teams:
-            ws = Workspace(SpaceKind.TEAM, cohort, team,
-                           revisions.get_space(session, SpaceKind.TEAM, team_id=team.id, create=False))
+        for team in teams_of.get(cohort.id, []):
+            ws = Workspace(SpaceKind.TEAM, cohort, team, team_space.get(team.id))
             teams.append((ws, policy.insider(user, ws)))
         out.append(CohortWorkspaces(cohort, shared, teams))
     return out
@@ -202,18 +210,22 @@ def members(session: Session, ws: Workspace) -> list[Member]:
     """The people of a workspace: team members (or the cohort's participants), mentor(s), facilitators."""
     found: dict[int, Member] = {}
     if ws.team is not None:
-        for tm in session.scalars(select(TeamMember).where(TeamMember.team_id == ws.team.id)):
+        for tm in session.scalars(select(TeamMember).where(TeamMember.team_id == ws.team.id)
+                                  .options(selectinload(TeamMember.user))):
             found.setdefault(tm.user_id, Member(tm.user, "member"))
         if ws.team.mentor is not None:
             found.setdefault(ws.team.mentor.id, Member(ws.team.mentor, "mentor"))
     else:
         for e in session.scalars(select(Enrolment).where(Enrolment.cohort_id == ws.cohort.id,
-                                                         Enrolment.status != EnrolmentStatus.WITHDRAWN)):
+                                                         Enrolment.status != EnrolmentStatus.WITHDRAWN)
+                                 .options(selectinload(Enrolment.user))):
             found.setdefault(e.user_id, Member(e.user, "member"))
-        for t in session.scalars(select(Team).where(Team.cohort_id == ws.cohort.id, Team.mentor_id.is_not(None))):
+        for t in session.scalars(select(Team).where(Team.cohort_id == ws.cohort.id, Team.mentor_id.is_not(None))
+                                 .options(selectinload(Team.mentor))):
             if t.mentor is not None:
                 found.setdefault(t.mentor.id, Member(t.mentor, "mentor"))
-    for cf in session.scalars(select(CohortFacilitator).where(CohortFacilitator.cohort_id == ws.cohort.id)):
+    for cf in session.scalars(select(CohortFacilitator).where(CohortFacilitator.cohort_id == ws.cohort.id)
+                              .options(selectinload(CohortFacilitator.user))):
         found.setdefault(cf.user_id, Member(cf.user, "facilitator"))
     order = {"member": 0, "mentor": 1, "facilitator": 2}
     return sorted((m for m in found.values() if m.user.is_active),
@@ -333,7 +345,7 @@ def pages_of(session: Session, space: Space | None, *, deleted: bool = False) ->
     if space is None:
         return []
     return list(session.scalars(select(Page).where(Page.space_id == space.id, Page.deleted.is_(deleted))
-                                .order_by(Page.title)))
+                                .options(selectinload(Page.current_revision)).order_by(Page.title)))
 
 
 def recent_changes(session: Session, space: Space | None, *, limit: int = 10) -> list[Revision]:
