@@ -37,11 +37,22 @@ run: $(VENV)/.installed translations
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
 	RENKEI_RUN_SCHEDULER=1 $(BIN)/flask run --no-reload --host 127.0.0.1 --port $(PORT)
 
+# With TEST_DATABASE_URL the SQLite and PostgreSQL passes run side by side (one per core); the
+# PostgreSQL pass's output follows the SQLite pass's, and either failing fails the target.
 test: $(VENV)/.installed-test translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@mkdir -p test-artifacts
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "=== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-	  RENKEI_TEST_DB="$$TEST_DATABASE_URL" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	  echo "=== SQLite and PostgreSQL ($$TEST_DATABASE_URL) side by side"; \
+	  ( RENKEI_TEST_DB="$$TEST_DATABASE_URL" $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) \
+	      > test-artifacts/postgresql.log 2>&1; echo $$? > test-artifacts/postgresql.rc ) & \
+	  $(BIN)/python -m pytest $(PYTEST_ARGS); sqlite=$$?; \
+	  wait; \
+	  echo "=== again on PostgreSQL ($$TEST_DATABASE_URL)"; cat test-artifacts/postgresql.log; \
+	  pg=$$(cat test-artifacts/postgresql.rc); \
+	  echo "=== SQLite pass: exit $$sqlite; PostgreSQL pass: exit $$pg"; \
+	  [ "$$sqlite" = 0 ] && [ "$$pg" = 0 ]; \
+	else \
+	  $(BIN)/python -m pytest $(PYTEST_ARGS); \
 	fi
 
 i18n: $(VENV)/.installed

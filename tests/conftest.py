@@ -101,11 +101,37 @@ def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
         tables = [t for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                _empty_postgres(conn, tables)
             else:
                 for table in tables:
                     conn.execute(table.delete())
+
+
+_SEQUENCES: list[str] = []
+
+
+def _empty_postgres(conn: Any, tables: list[Any]) -> None:
+    """Empty every table and restart every id sequence, in three round trips.
+
+    TRUNCATE of a hundred tables costs seconds (new files for each table and index); deleting the
+    rows of the few tables a test filled costs milliseconds. Sequences restart so ids begin at 1.
+    """
+    probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables)
+    filled = set(conn.execute(text(probe)).scalars())
+    if filled:
+        statements = ";".join(f'DELETE FROM "{t.name}"' for t in tables if t.name in filled)
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(statements)
+        except Exception:  # a foreign-key cycle the order cannot satisfy: the slow, sure way
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} CASCADE"))
+    if not _SEQUENCES:
+        _SEQUENCES.extend(conn.execute(text(
+            "SELECT quote_ident(sequence_schema) || '.' || quote_ident(sequence_name) "
+            "FROM information_schema.sequences WHERE sequence_schema = current_schema()")).scalars())
+    if _SEQUENCES:
+        conn.execute(text("SELECT " + ", ".join(f"setval('{name}', 1, false)" for name in _SEQUENCES)))
 
 
 @pytest.fixture()
