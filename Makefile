@@ -59,8 +59,12 @@ i18n: $(VENV)/.installed
 	$(BIN)/python -m tools.i18n update
 	$(BIN)/python -m tools.i18n check
 
-bench: $(VENV)/.installed-test translations
-	$(BIN)/python -m bench.run
+$(VENV)/.installed-bench: $(VENV)/.installed-test pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: $(VENV)/.installed-bench translations
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache htmlcov .coverage

@@ -4,14 +4,14 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ["bench.directory_search"]
+MODULES = ["bench.directory_search", "bench.load"]
 
 
 def main(argv: list[str]) -> int:
     chosen = [m for m in MODULES if not argv or m.rsplit(".", 1)[-1] in argv]
     for name in chosen:
         print(f"== {name}")
-        importlib.import_module(name).main()
+        importlib.import_module(name).main([])
     return 0
 
 
