@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, or_, select
-
 from core.extensions import db
 from curriculum import policy as cohort_policy
 from curriculum import standing
-from curriculum.models import Cohort, CohortFacilitator, CohortStatus, Enrolment, EnrolmentStatus, Team, TeamMember
+from curriculum.models import Cohort, CohortStatus, EnrolmentStatus, Team
 from people.models import Role, User
 from wiki.cases.models import Case, CaseStatus
 from wiki.models import Attachment, Comment, Page, SpaceKind
@@ -144,12 +142,9 @@ def has_workspace(actor: Any) -> bool:
         return False
     if user.has_role(Role.ADMIN):
         return True
-    return bool(db.session.scalar(select(or_(
-        exists().where(CohortFacilitator.user_id == user.id),
-        exists().where(TeamMember.user_id == user.id),
-        exists().where(Team.mentor_id == user.id),
-        exists().where(Enrolment.user_id == user.id, Enrolment.status != EnrolmentStatus.WITHDRAWN),
-    ))))
+    mine = standing.of(user)  # read once per request and shared with every other policy question
+    return bool(mine.teams() or mine.facilitated() or mine.mentored()
+                or any(e.status is not EnrolmentStatus.WITHDRAWN for e in mine.enrolments().values()))
 
 
 # --- case library ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import IO
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from core import searchindex
 from core.errors import DomainError
@@ -354,6 +354,8 @@ def recent_changes(session: Session, space: Space | None, *, limit: int = 10) ->
         return []
     return list(session.scalars(select(Revision).join(Page, Revision.page_id == Page.id)
                                 .where(Page.space_id == space.id)
+                                .options(contains_eager(Revision.page),
+                                         joinedload(Revision.author).lazyload(User.grants))
                                 .order_by(Revision.created_at.desc(), Revision.id.desc()).limit(limit)))
 
 
