@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy import literal, select, union_all, update
+from sqlalchemy.orm import Session, contains_eager, joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core import searchindex
 from core.errors import DomainError
@@ -207,28 +208,30 @@ class Member:
 
 
 def members(session: Session, ws: Workspace) -> list[Member]:
-    """The people of a workspace: team members (or the cohort's participants), mentor(s), facilitators."""
-    found: dict[int, Member] = {}
+    """The people of a workspace: team members (or the cohort's participants), mentor(s), facilitators.
+
+    Two statements whatever the size: who has which part (one UNION), then those people.
+    """
     if ws.team is not None:
-        for tm in session.scalars(select(TeamMember).where(TeamMember.team_id == ws.team.id)
-                                  .options(selectinload(TeamMember.user))):
-            found.setdefault(tm.user_id, Member(tm.user, "member"))
-        if ws.team.mentor is not None:
-            found.setdefault(ws.team.mentor.id, Member(ws.team.mentor, "mentor"))
+        parts = [select(TeamMember.user_id, literal("member")).where(TeamMember.team_id == ws.team.id),
+                 select(Team.mentor_id, literal("mentor")).where(Team.id == ws.team.id, Team.mentor_id.is_not(None))]
     else:
-        for e in session.scalars(select(Enrolment).where(Enrolment.cohort_id == ws.cohort.id,
-                                                         Enrolment.status != EnrolmentStatus.WITHDRAWN)
-                                 .options(selectinload(Enrolment.user))):
-            found.setdefault(e.user_id, Member(e.user, "member"))
-        for t in session.scalars(select(Team).where(Team.cohort_id == ws.cohort.id, Team.mentor_id.is_not(None))
-                                 .options(selectinload(Team.mentor))):
-            if t.mentor is not None:
-                found.setdefault(t.mentor.id, Member(t.mentor, "mentor"))
-    for cf in session.scalars(select(CohortFacilitator).where(CohortFacilitator.cohort_id == ws.cohort.id)
-                              .options(selectinload(CohortFacilitator.user))):
-        found.setdefault(cf.user_id, Member(cf.user, "facilitator"))
+        parts = [select(Enrolment.user_id, literal("member")).where(Enrolment.cohort_id == ws.cohort.id,
+                                                                     Enrolment.status != EnrolmentStatus.WITHDRAWN),
+                 select(Team.mentor_id, literal("mentor")).where(Team.cohort_id == ws.cohort.id,
+                                                                 Team.mentor_id.is_not(None))]
+    parts.append(select(CohortFacilitator.user_id, literal("facilitator"))
+                 .where(CohortFacilitator.cohort_id == ws.cohort.id))
     order = {"member": 0, "mentor": 1, "facilitator": 2}
-    return sorted((m for m in found.values() if m.user.is_active),
+    role_of: dict[int, str] = {}
+    for user_id, role in session.execute(union_all(*parts)):
+        if user_id not in role_of or order[role] < order[role_of[user_id]]:
+            role_of[user_id] = role
+    if not role_of:
+        return []
+    people = session.scalars(select(User).where(User.id.in_(role_of), User.is_active.is_(True))
+                             .options(lazyload(User.grants)))
+    return sorted((Member(u, role_of[u.id]) for u in people),
                   key=lambda m: (order[m.role], m.user.name_kana or m.user.name))
 
 
@@ -279,7 +282,17 @@ def delete_comment(session: Session, comment: Comment, *, actor: User, now: date
 
 def comments_of(session: Session, page: Page) -> list[Comment]:
     return list(session.scalars(select(Comment).where(Comment.page_id == page.id, Comment.deleted_at.is_(None))
+                                .options(joinedload(Comment.author).lazyload(User.grants))
                                 .order_by(Comment.created_at, Comment.id)))
+
+
+def with_current_revision(session: Session, page: Page) -> Page:
+    """Load the page's current revision and its author in one statement (the page header shows both)."""
+    if page.current_revision_id is not None and "current_revision" not in page.__dict__:
+        revision = session.scalar(select(Revision).where(Revision.id == page.current_revision_id)
+                                  .options(joinedload(Revision.author).lazyload(User.grants)))
+        set_committed_value(page, "current_revision", revision)
+    return page
 
 
 def audience(session: Session, page: Page, ws: Workspace) -> list[User]:
@@ -345,7 +358,7 @@ def pages_of(session: Session, space: Space | None, *, deleted: bool = False) ->
     if space is None:
         return []
     return list(session.scalars(select(Page).where(Page.space_id == space.id, Page.deleted.is_(deleted))
-                                .options(selectinload(Page.current_revision)).order_by(Page.title)))
+                                .options(joinedload(Page.current_revision)).order_by(Page.title)))
 
 
 def recent_changes(session: Session, space: Space | None, *, limit: int = 10) -> list[Revision]:

@@ -6,13 +6,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from core.errors import DomainError
 from core.extensions import db
 from core.security import authorize
 from curriculum import formation, messages, policy
 from curriculum.forms import ApplySuggestionForm, MoveForm, NewTeamForm, SuggestForm, TeamForm, interest_label
-from curriculum.models import Cohort, Team
+from curriculum.models import Cohort, Team, TeamMember
 from curriculum.services import teams as services
 from curriculum.views.common import bp, cities, get_cohort, locale, now, refuse
 from people.models import Role, RoleGrant, User
@@ -196,7 +197,9 @@ def team(team_id: int):  # type: ignore[no-untyped-def]
     row = db.get_or_404(Team, team_id)
     authorize(policy.view_team(current_user, row))
     city_of = services.cities_by_user(db.session, row.cohort)
-    members = sorted(row.members, key=lambda m: (city_of.get(m.user_id, 0), m.user.name_kana))
+    rows = db.session.scalars(select(TeamMember).where(TeamMember.team_id == row.id)
+                              .options(joinedload(TeamMember.user).lazyload(User.grants)))
+    members = sorted(rows, key=lambda m: (city_of.get(m.user_id, 0), m.user.name_kana))
     return render_template(
         "curriculum/team.html",
         cohort=row.cohort,

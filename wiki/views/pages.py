@@ -64,6 +64,7 @@ def page(owner: str, owner_id: int, slug: str):  # type: ignore[no-untyped-def]
 def render_page(ws: Workspace, found: Page, *, comment_form: CommentForm | None = None,
                 upload_form: UploadForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     """A page with its comments and files; forms passed in keep what was typed and their errors."""
+    services.with_current_revision(db.session, found)
     people = services.mention_people(db.session, found, ws)
     comments = [(c, render_comment(c.body, people).html) for c in services.comments_of(db.session, found)]
     return render_template(
