@@ -66,7 +66,7 @@ def participant_panels(user: User, now: Any) -> list[Panel]:
         team = policy.team_in(user, cohort)
         published = assignment_services.assignments_of(db.session, cohort, published_by=now)
         mine = assignment_services.submissions_of(
-            db.session, published, user_id=user.id, team_id=team.id if team else None
+            db.session, published, user_id=user.id, team_id=team.id if team else None, with_versions=False
         )
         due, overdue = [], []
         for a in published:

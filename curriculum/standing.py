@@ -1,12 +1,13 @@
 """A person's standing in the curriculum (cohorts they run, enrolments, teams, cities' places), read
-once per request so that every policy question on a page costs no further query."""
+once per request so that every policy question on a page costs no further query. Other areas
+(proposals' ties, wiki policy) build on it rather than asking again."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 
 from core.extensions import db
 from curriculum.models import CityQuota, CohortFacilitator, Enrolment, Team, TeamMember
@@ -22,17 +23,32 @@ class Standing:
         self._coordinated: frozenset[int] | None = None
         self._mentored: dict[int, int] | None = None
 
+    def _load_ties(self) -> None:
+        """Teams, mentored teams and facilitated cohorts in one UNION (most pages ask about all three)."""
+        parts = [
+            select(literal("m"), TeamMember.team_id, TeamMember.cohort_id).where(TeamMember.user_id == self.user.id),
+            select(literal("t"), Team.id, Team.cohort_id).where(Team.mentor_id == self.user.id),
+        ]
+        if self.user.has_role(Role.FACILITATOR):
+            parts.append(select(literal("f"), CohortFacilitator.cohort_id, CohortFacilitator.cohort_id)
+                         .where(CohortFacilitator.user_id == self.user.id))
+        teams: dict[int, int] = {}
+        mentored: dict[int, int] = {}
+        facilitated: set[int] = set()
+        for kind, key, cohort_id in db.session.execute(union_all(*parts)):
+            if kind == "m":
+                teams[key] = cohort_id
+            elif kind == "t":
+                mentored[key] = cohort_id
+            else:
+                facilitated.add(key)
+        self._teams, self._mentored, self._facilitated = teams, mentored, frozenset(facilitated)
+
     def facilitated(self) -> frozenset[int]:
         """Ids of the cohorts this person is named facilitator of."""
         if self._facilitated is None:
-            if not self.user.has_role(Role.FACILITATOR):
-                self._facilitated = frozenset()
-            else:
-                self._facilitated = frozenset(
-                    db.session.scalars(
-                        select(CohortFacilitator.cohort_id).where(CohortFacilitator.user_id == self.user.id)
-                    )
-                )
+            self._load_ties()
+        assert self._facilitated is not None
         return self._facilitated
 
     def enrolments(self) -> dict[int, Enrolment]:
@@ -45,17 +61,15 @@ class Standing:
     def teams(self) -> dict[int, int]:
         """Team id → cohort id, for the teams this person is a member of."""
         if self._teams is None:
-            rows = db.session.execute(
-                select(TeamMember.team_id, TeamMember.cohort_id).where(TeamMember.user_id == self.user.id)
-            )
-            self._teams = {team_id: cohort_id for team_id, cohort_id in rows}
+            self._load_ties()
+        assert self._teams is not None
         return self._teams
 
     def mentored(self) -> dict[int, int]:
         """Team id → cohort id, for the teams this person mentors (an alumnus, usually)."""
         if self._mentored is None:
-            rows = db.session.execute(select(Team.id, Team.cohort_id).where(Team.mentor_id == self.user.id))
-            self._mentored = {team_id: cohort_id for team_id, cohort_id in rows}
+            self._load_ties()
+        assert self._mentored is not None
         return self._mentored
 
     def coordinated(self) -> frozenset[int]:
@@ -81,3 +95,9 @@ def of(user: Any) -> Standing:
     if user.id not in cache:
         cache[user.id] = Standing(user)
     return cache[user.id]
+
+
+def forget(user: Any) -> None:
+    """Drop the remembered standing (after a change of membership within the same request)."""
+    if has_request_context() and getattr(user, "id", None) is not None:
+        g.setdefault("curriculum_standing", {}).pop(user.id, None)

@@ -27,7 +27,7 @@ def provider(actor: Any) -> list[Panel]:
                                    .order_by(Team.id)).all()
         if teams:
             proposals = db.session.scalars(select(Proposal).where(Proposal.team_id.in_([team.id for team in teams]))
-                                           .order_by(Proposal.id)).all()
+                                           .options(lazyload(Proposal.cities)).order_by(Proposal.id)).all()
             found.append(Panel("proposals/_panel_team.html", order=30, context={
                 "teams": [(team, [p for p in proposals if p.team_id == team.id]) for team in teams]}))
     pending = db.session.scalars(
@@ -35,7 +35,7 @@ def provider(actor: Any) -> list[Panel]:
         .where(ReviewAssignment.reviewer_id == user.id, ReviewRound.status == RoundStatus.OPEN,
                ReviewAssignment.status.in_((AssignmentStatus.ASSIGNED, AssignmentStatus.DRAFT)))
         .options(joinedload(ReviewAssignment.round), joinedload(ReviewAssignment.round_proposal)
-                 .joinedload(RoundProposal.proposal), lazyload(ReviewAssignment.reviewer))
+                 .joinedload(RoundProposal.proposal).lazyload(Proposal.cities), lazyload(ReviewAssignment.reviewer))
         .order_by(ReviewRound.deadline, ReviewAssignment.id)).all()
     if pending:
         found.append(Panel("proposals/review/_panel_reviews.html", order=25,

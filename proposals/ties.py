@@ -1,7 +1,9 @@
-"""How a person is tied to teams and cohorts, read in one query and remembered for the request.
+"""How a person is tied to teams and cohorts, read once and remembered for the request.
 
-Policy predicates ask these questions many times per page (menu, buttons, each row of a list); one
-UNION query answers them all, so a page's statement count does not grow with what it shows.
+Policy predicates ask these questions many times per page (menu, buttons, each row of a list). The
+teams, mentored teams and facilitated cohorts come from ``curriculum.standing`` (one UNION query
+shared with every other area); a coordinator's cities' teams take one more. A page's statement count
+does not grow with what it shows.
 """
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import select
 
 from core.extensions import db
-from curriculum.models import CohortFacilitator, Enrolment, EnrolmentStatus, Team, TeamMember
+from curriculum import standing
+from curriculum.models import Enrolment, EnrolmentStatus, TeamMember
 from people.models import Role, User
 
 
@@ -37,24 +40,16 @@ def active_user(actor: Any) -> User | None:
 
 
 def _load(user: User) -> Ties:
-    parts = [
-        select(literal("m").label("k"), TeamMember.team_id.label("v")).where(TeamMember.user_id == user.id),
-        select(literal("t").label("k"), Team.id.label("v")).where(Team.mentor_id == user.id),
-    ]
-    if user.has_role(Role.FACILITATOR):
-        parts.append(select(literal("f").label("k"), CohortFacilitator.cohort_id.label("v"))
-                     .where(CohortFacilitator.user_id == user.id))
+    mine = standing.of(user)  # teams, mentored teams, facilitated cohorts: one query shared with curriculum
+    city_teams: set[int] = set()
     cities = user.coordinator_city_ids()
     if cities:
-        parts.append(select(literal("c").label("k"), TeamMember.team_id.label("v"))
-                     .join(Enrolment, (Enrolment.user_id == TeamMember.user_id)
-                           & (Enrolment.cohort_id == TeamMember.cohort_id))
-                     .where(Enrolment.city_id.in_(cities), Enrolment.status != EnrolmentStatus.WITHDRAWN))
-    found: dict[str, set[int]] = {"m": set(), "t": set(), "f": set(), "c": set()}
-    for kind, value in db.session.execute(union_all(*parts)):
-        found[kind].add(int(value))
-    return Ties(user.id, user.has_role(Role.ADMIN), frozenset(found["m"]), frozenset(found["t"]),
-                frozenset(found["f"]), frozenset(found["c"]))
+        city_teams = set(db.session.scalars(
+            select(TeamMember.team_id)
+            .join(Enrolment, (Enrolment.user_id == TeamMember.user_id) & (Enrolment.cohort_id == TeamMember.cohort_id))
+            .where(Enrolment.city_id.in_(cities), Enrolment.status != EnrolmentStatus.WITHDRAWN)))
+    return Ties(user.id, user.has_role(Role.ADMIN), frozenset(mine.teams()), frozenset(mine.mentored()),
+                frozenset(mine.facilitated()), frozenset(city_teams))
 
 
 def ties(actor: Any) -> Ties:
@@ -74,3 +69,4 @@ def forget(actor: Any) -> None:
     """Drop the cached ties (after a change of membership within the same request)."""
     if has_request_context() and isinstance(actor, User):
         g.setdefault("proposal_ties", {}).pop(actor.id, None)
+        standing.forget(actor)

@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
 
 from core import storage
 from core.errors import DomainError
@@ -400,8 +400,9 @@ def submission_options() -> tuple[Any, ...]:
 
 
 def submissions_of(session: Session, assignments: list[Assignment], *, user_id: int,
-                   team_id: int | None) -> dict[int, Submission]:
-    """Assignment id → the submission a participant works on (own, or their team's), in one query."""
+                   team_id: int | None, with_versions: bool = True) -> dict[int, Submission]:
+    """Assignment id → the submission a participant works on (own, or their team's), in one query
+    (and one more for their versions, unless ``with_versions`` is False: a status is enough)."""
     if not assignments:
         return {}
     owners = Submission.user_id == user_id
@@ -410,7 +411,7 @@ def submissions_of(session: Session, assignments: list[Assignment], *, user_id: 
     rows = session.scalars(
         select(Submission)
         .where(Submission.assignment_id.in_([a.id for a in assignments]), owners)
-        .options(selectinload(Submission.versions))
+        .options(selectinload(Submission.versions) if with_versions else lazyload(Submission.versions))
     )
     kinds = {a.id: a.kind for a in assignments}
     found: dict[int, Submission] = {}
