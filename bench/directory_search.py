@@ -50,7 +50,7 @@ def _app(url: str):  # type: ignore[no-untyped-def]
                        "INSTANCE_PATH": str(ROOT / "bench" / ".data"), "MAIL_BACKEND": "memory"})
 
 
-def _prepare(url: str, people: int) -> Any:
+def _prepare(url: str, people: int, *, seed: bool = True) -> Any:
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
@@ -64,7 +64,7 @@ def _prepare(url: str, people: int) -> Any:
         upgrade()
         run_sync(app)
         have = db.session.scalar(select(func.count()).select_from(Profile)) or 0
-        if have < people:
+        if seed and have < people:
             ctx = ScaleContext(session=db.session, rng=random.Random(2040), sizes={"people": people - have},
                                progress=_quiet_progress)
             started = time.perf_counter()
@@ -107,10 +107,10 @@ def _measure(app: Any, runs: int) -> dict[str, Any]:
         return {"queries": out, "worst_p95_ms": max(all_times)}
 
 
-def _postgres_url(people: int) -> str:
+def _postgres_url(url: str | None = None) -> str:
     from sqlalchemy import create_engine, text
 
-    url = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/renkei_bench")
+    url = url or os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/renkei_bench")
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
@@ -154,18 +154,32 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgresql-only", action="store_true")
+    parser.add_argument("--sqlite-path", default=None,
+                        help="SQLite file to fill once and keep (default bench/.data/directory-N.sqlite3)")
+    parser.add_argument("--postgresql-url", default=None, help="default BENCH_DATABASE_URL or local renkei_bench")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time the existing databases without seeding (they must have been filled before)")
+    parser.add_argument("--seed-only", action="store_true", help="fill the databases, do not time")
+    parser.add_argument("--no-write", action="store_true", help="print the timings only")
     args = parser.parse_args(argv if argv is not None else sys.argv[1:] if __name__ == "__main__" else [])
     os.environ.setdefault("RENKEI_INSTANCE", str(ROOT / "bench" / ".data"))
     (ROOT / "bench" / ".data").mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"people": args.people, "runs": args.runs,
                                "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
-    print(f"sqlite ({args.people} people)", file=sys.stderr)
-    app = _prepare(f"sqlite:///{ROOT / 'bench' / '.data' / f'directory-{args.people}.sqlite3'}", args.people)
-    results["sqlite"] = _measure(app, args.runs)
+    if not args.postgresql_only:
+        print(f"sqlite ({args.people} people)", file=sys.stderr)
+        path = args.sqlite_path or ROOT / "bench" / ".data" / f"directory-{args.people}.sqlite3"
+        app = _prepare(f"sqlite:///{path}", args.people, seed=not args.reuse)
+        if not args.seed_only:
+            results["sqlite"] = _measure(app, args.runs)
     if not args.sqlite_only:
         print(f"postgresql ({args.people} people)", file=sys.stderr)
-        app = _prepare(_postgres_url(args.people), args.people)
-        results["postgresql"] = _measure(app, args.runs)
+        app = _prepare(_postgres_url(args.postgresql_url), args.people, seed=not args.reuse)
+        if not args.seed_only:
+            results["postgresql"] = _measure(app, args.runs)
+    if args.seed_only or args.no_write:
+        return
     _write(results)
     print(f"wrote {RESULTS.relative_to(ROOT)} and {DOC.relative_to(ROOT)}")
 
