@@ -38,7 +38,7 @@ from people.models import Role, RoleGrant, User
 PER_PAGE = 20
 MAX_PAGE = 500
 CAP = 1000  # people counted and ranked at most; more matches show as "1,000+"
-ESTIMATE_LIMIT = 5000  # gram rows counted at most when choosing the rarest gram
+ESTIMATE_LIMIT = 1000  # gram rows counted at most when choosing the rarest gram
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,9 @@ def _plan(session: Session, terms: list[_Term]) -> _Plan | None:
         if len(t.text) == 1:
             wanted.append((i, None))
         else:
-            wanted += [(i, g) for g in dict.fromkeys(query_grams(t.text) + query_latin_trigrams(t.text))]
+            # A trigram's fields are among its bigrams' fields: count a bigram only when no trigram holds it.
+            tri = query_latin_trigrams(t.text)
+            wanted += [(i, g) for g in tri + tuple(b for b in query_grams(t.text) if not any(b in x for x in tri))]
     counted = [select(func.count()).select_from(
         select(DirectoryGram.field_id).where(_gram_condition(g, terms[i].text, DirectoryGram))
         .limit(ESTIMATE_LIMIT).subquery()).scalar_subquery() for i, g in wanted]
@@ -189,8 +191,8 @@ def _matches(session: Session, viewer: Viewer, conditions: list[_Term], filters:
                    User.is_active.is_(True), User.anonymized_at.is_(None)))
     rest = list(conditions)
     rest.remove(plan.term)
-    for term in rest:
-        stmt = stmt.where(term_condition(viewer, term.text, User.id, term.fields))
+    for term in rest:  # on the driving field's person, so the check can come before the other joins
+        stmt = stmt.where(term_condition(viewer, term.text, f.user_id, term.fields))
     return stmt.where(*_filter_conditions(viewer, filters))
 
 
