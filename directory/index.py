@@ -82,6 +82,22 @@ def write_fields(conn: Connection, user_id: int, rows: Sequence[FieldRow]) -> No
             conn.execute(insert(gram_table), [{"gram": g, "field_id": field_id} for g in sorted(found)])
 
 
+def rebuild_grams(conn: Connection, batch: int = 5000) -> int:
+    """Rewrite the whole gram table from the field keys (after a change of ``field_grams``)."""
+    conn.execute(delete(gram_table))
+    last, written = 0, 0
+    while True:
+        rows = conn.execute(select(field_table.c.id, field_table.c.key).where(field_table.c.id > last)
+                            .order_by(field_table.c.id).limit(batch)).all()
+        if not rows:
+            return written
+        last = rows[-1].id
+        new = [{"gram": g, "field_id": fid} for fid, key in rows for g in sorted(field_grams(key))]
+        if new:
+            conn.execute(insert(gram_table), new)
+            written += len(new)
+
+
 def set_visibility(conn: Connection, user_id: int, field: str, visibility: Visibility) -> None:
     conn.execute(update(field_table).where(field_table.c.user_id == user_id, field_table.c.field == field)
                  .values(visibility=visibility))
