@@ -32,12 +32,14 @@ __all__ = [
     "grams",
     "highlight",
     "kana_to_romaji",
+    "latin_trigrams",
     "like_escape",
     "matches",
     "normalize",
     "person_search_key",
     "prefix_range",
     "query_grams",
+    "query_latin_trigrams",
     "query_terms",
     "rank",
     "romaji_key",
@@ -227,6 +229,26 @@ def grams(key: str) -> set[str]:
 def query_grams(term: str) -> tuple[str, ...]:
     """Distinct bigrams of a (normalized) term, in order; ``()`` for 1 char (use ``prefix_range``)."""
     return tuple(dict.fromkeys(_bigrams(term))) if len(term) >= 2 else ()
+
+
+_LATIN_TRIGRAM_RE = re.compile(r"(?=([a-z0-9]{3}))")
+
+
+def latin_trigrams(key: str) -> set[str]:
+    """Distinct trigrams of ``a-z0-9`` only, of each ``|``-separated part.
+
+    Romaji bigrams are shared by most names (``sa``, ``to``), trigrams are not: an index that
+    also stores these lets a Latin term of 3+ characters start from a selective gram.
+    """
+    out: set[str] = set()
+    for part in key.split(SEPARATOR):
+        out.update(m.group(1) for m in _LATIN_TRIGRAM_RE.finditer(part))
+    return out
+
+
+def query_latin_trigrams(term: str) -> tuple[str, ...]:
+    """The ``latin_trigrams`` of a (normalized) term, in order: each is in every key containing it."""
+    return tuple(dict.fromkeys(m.group(1) for m in _LATIN_TRIGRAM_RE.finditer(term)))
 
 
 def prefix_range(term: str) -> tuple[str, str]:

@@ -17,7 +17,7 @@ from core.extensions import db
 from directory import contributions, importing, jobs
 from directory.demo import seed_directory
 from directory.forms import ACTION_LABELS, problem_text
-from directory.index import index_name
+from directory.index import index_name, rebuild_grams
 from directory.models import Profile
 from people.models import User
 
@@ -92,9 +92,12 @@ def init_app(app: Flask) -> None:
                    "this fiscal year's confirmation round is already open")
 
     @directory.command("reindex")
-    def reindex_command() -> None:
+    @click.option("--grams", is_flag=True, help="Also rewrite the whole gram table from the field keys.")
+    def reindex_command(grams: bool) -> None:
         """Rebuild missing profiles and refresh contributions in the search index."""
         click.echo(sync_index(db.session))
+        if grams:
+            click.echo(f"{rebuild_grams(db.session.connection())} gram rows written")
         db.session.commit()
 
     app.cli.add_command(directory)

@@ -16,7 +16,7 @@ from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import attributes
 
-from core.search import EXTRA_SEPARATOR, grams, kana_to_romaji, normalize, person_search_key
+from core.search import EXTRA_SEPARATOR, grams, kana_to_romaji, latin_trigrams, normalize, person_search_key
 from directory.models import DirectoryField, DirectoryGram, Profile, Visibility
 from people.models import User
 
@@ -51,6 +51,11 @@ def values_key(values: Iterable[str]) -> str:
     return person_search_key("", "", None, values).split(EXTRA_SEPARATOR, 1)[-1]
 
 
+def field_grams(key: str) -> set[str]:
+    """What ``directory_gram`` holds for one key: its bigrams (with the sentinel) and Latin trigrams."""
+    return grams(key) | latin_trigrams(key)
+
+
 @dataclass(frozen=True)
 class FieldRow:
     field: str
@@ -72,9 +77,25 @@ def write_fields(conn: Connection, user_id: int, rows: Sequence[FieldRow]) -> No
         field_id = conn.execute(insert(field_table).values(
             user_id=user_id, field=row.field, visibility=row.visibility, key=row.key
         ).returning(field_table.c.id)).scalar_one()
-        found = grams(row.key)
+        found = field_grams(row.key)
         if found:
-            conn.execute(insert(gram_table), [{"gram": g, "field_id": field_id} for g in found])
+            conn.execute(insert(gram_table), [{"gram": g, "field_id": field_id} for g in sorted(found)])
+
+
+def rebuild_grams(conn: Connection, batch: int = 5000) -> int:
+    """Rewrite the whole gram table from the field keys (after a change of ``field_grams``)."""
+    conn.execute(delete(gram_table))
+    last, written = 0, 0
+    while True:
+        rows = conn.execute(select(field_table.c.id, field_table.c.key).where(field_table.c.id > last)
+                            .order_by(field_table.c.id).limit(batch)).all()
+        if not rows:
+            return written
+        last = rows[-1].id
+        new = [{"gram": g, "field_id": fid} for fid, key in rows for g in sorted(field_grams(key))]
+        if new:
+            conn.execute(insert(gram_table), new)
+            written += len(new)
 
 
 def set_visibility(conn: Connection, user_id: int, field: str, visibility: Visibility) -> None:

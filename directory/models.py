@@ -218,7 +218,7 @@ class DirectoryField(db.Model):  # type: ignore[name-defined]
 
 
 class DirectoryGram(db.Model):  # type: ignore[name-defined]
-    """Distinct bigrams of a field key (with the sentinel), for the prefilter of every search term."""
+    """Distinct bigrams of a field key (with the sentinel) and its Latin trigrams, to prefilter search terms."""
 
     __tablename__ = "directory_gram"
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from curriculum.models import Cohort, Enrolment, EnrolmentStatus, Team, TeamMember
 from directory import contributions as contrib
@@ -107,8 +107,12 @@ def cards(session: Session, viewer: Viewer, user_ids: Sequence[int], *, today: d
     ids = list(dict.fromkeys(user_ids))
     if not ids:
         return []
-    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}
-    profiles = {p.user_id: p for p in session.scalars(select(Profile).where(Profile.user_id.in_(ids)))}
+    # One statement for people and profiles; role grants are not shown here, so not loaded.
+    users: dict[int, User] = {}
+    profiles: dict[int, Profile] = {}
+    for u, p in session.execute(select(User, Profile).join(Profile, Profile.user_id == User.id)
+                                .where(User.id.in_(ids)).options(lazyload(User.grants))):
+        users[u.id], profiles[u.id] = u, p
     rel = levels(session, viewer, ids)
     affs: dict[int, list[Affiliation]] = defaultdict(list)
     for a in session.scalars(select(Affiliation).where(Affiliation.user_id.in_(ids))

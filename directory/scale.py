@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from core.scale import ScaleContext
-from core.search import grams, normalize
+from core.search import normalize
 from curriculum.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
 from directory import index
 from directory.models import Affiliation, DirectoryField, DirectoryGram, Profile, ProfileTag, TagKind, Visibility
@@ -146,7 +146,7 @@ def seed_people(ctx: ScaleContext) -> str:
                         ("position", Visibility.MEMBERS, index.values_key([pos])),
                         ("interests", Visibility.MEMBERS, index.values_key(mine))):
                     fields.append({"id": fid, "user_id": uid, "field": field_name, "visibility": vis.value, "key": key})
-                    grams_rows.extend({"gram": g, "field_id": fid} for g in grams(key))
+                    grams_rows.extend({"gram": g, "field_id": fid} for g in index.field_grams(key))
                     fid += 1
                 uid += 1
             s.execute(insert(User.__table__), users)

@@ -89,7 +89,8 @@ def people():  # type: ignore[no-untyped-def]
     viewer = Viewer.of(user)
     result = search(db.session, viewer, q, filters, page=page, per_page=per_page)
     items = [c.as_json() for c in cards(db.session, viewer, result.ids, today=today())]
-    return jsonify(items=items, total=result.total, page=result.page, per_page=result.per_page, pages=result.pages)
+    return jsonify(items=items, total=result.total, capped=result.capped, page=result.page, per_page=result.per_page,
+                   pages=result.pages)
 
 
 @api.route("/people/<int:user_id>")

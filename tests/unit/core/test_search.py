@@ -333,6 +333,22 @@ def test_grams_sentinel_and_separator() -> None:
     assert grams("") == set()
 
 
+def test_latin_trigrams_are_within_parts_and_cover_every_latin_term() -> None:
+    from core.search import latin_trigrams, query_latin_trigrams
+
+    key = person_search_key("佐藤 花子", "さとう はなこ", extra=["DX推進課", "MaaS"])
+    found = latin_trigrams(key)
+    assert {"sat", "ato", "toh", "han", "maa", "aas"} <= found
+    assert all(len(t) == 3 and t.isascii() and SEPARATOR not in t for t in found)
+    assert not any(t.startswith("dx") for t in found)  # "dx" is followed by kanji: no Latin trigram
+    assert latin_trigrams("ab|cd") == set() and latin_trigrams("") == set()
+    assert query_latin_trigrams("sato") == ("sat", "ato") and query_latin_trigrams("佐藤") == ()
+    for q in ("sato", "hanako", "satohanako", "maas", "takahashi"):
+        term = query_terms(q)[0]
+        if term in key:
+            assert set(query_latin_trigrams(term)) <= found, q
+
+
 def test_query_grams_and_prefix_range() -> None:
     assert query_grams("") == ()
     assert query_grams("防") == ()

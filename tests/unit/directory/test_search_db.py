@@ -165,6 +165,27 @@ def test_exact_name_ranks_first_and_pages(session, directory) -> None:
     assert search(session, viewer, "", page=99).ids == []
 
 
+def test_a_big_match_is_capped_and_said_so(session, directory, monkeypatch) -> None:
+    """Beyond CAP people the count stops ("1,000+"), pages cover the first CAP found, exact first."""
+    from directory import search as search_module
+
+    viewer = Viewer.of(factories.admin(name="管理 者"))
+    everyone = matching_ids(session, viewer, "a")  # most romaji here have an a (exact, no cap)
+    assert len(everyone) >= 5
+    monkeypatch.setattr(search_module, "CAP", 3)
+    result = search(session, viewer, "a", per_page=2)
+    assert result.capped and result.total == 3 and result.pages == 2 and len(result.ids) == 2
+    assert set(result.ids) <= everyone
+    rest = search(session, viewer, "a", per_page=2, page=2)
+    assert len(rest.ids) == 1 and not set(rest.ids) & set(result.ids)
+    assert search(session, viewer, "a", per_page=2, page=3).ids == []
+    small = search(session, viewer, "sato")
+    assert not small.capped and small.total == 1
+    listing = search(session, viewer, "", per_page=2)
+    assert listing.capped and listing.total == 3
+    assert matching_ids(session, viewer, "a") == everyone  # matching_ids is never capped
+
+
 def test_filters(session, directory) -> None:
     viewer = Viewer.of(factories.admin(name="管理 者", city_code=None))
     by_name = {v: k for k, v in directory.items()}

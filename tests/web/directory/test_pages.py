@@ -7,8 +7,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from core.extensions import db
-from directory.models import (Affiliation, AffiliationConfirmation, ApiToken, ConfirmationRound, ErasureRequest,
-                              ErasureStatus, Profile)
+from directory.models import (Affiliation, AffiliationConfirmation, ApiToken, ConfirmationRound, DirectoryGram,
+                              ErasureRequest, ErasureStatus, Profile)
 from people.models import AuditEntry, Role, User
 from tests import factories
 from tests import factories_directory as fd
@@ -251,3 +251,11 @@ def test_cli_import_dry_run_and_seed_scale(app, tmp_path) -> None:
     assert runner.invoke(args=["directory", "open-confirmation"]).exit_code == 0
     assert "already open" in runner.invoke(args=["directory", "open-confirmation"]).output
     assert runner.invoke(args=["directory", "reindex"]).exit_code == 0
+    with app.app_context():
+        before = set(db.session.execute(select(DirectoryGram.gram, DirectoryGram.field_id)))
+        db.session.rollback()
+    rebuilt = runner.invoke(args=["directory", "reindex", "--grams"])
+    assert rebuilt.exit_code == 0 and f"{len(before)} gram rows written" in rebuilt.output
+    with app.app_context():
+        assert set(db.session.execute(select(DirectoryGram.gram, DirectoryGram.field_id))) == before
+        assert matching_ids(db.session, viewer, "atokara") == {later.id}
