@@ -30,6 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "directory_search.json"
 DOC = ROOT / "docs" / "performance.md"
+BEGIN, END = "<!-- directory:begin -->", "<!-- directory:end -->"
 QUERIES = ["佐藤", "さとう", "sato", "satou hanako", "髙橋", "藤", "五島", "いがらし", "igarashi", "防災",
            "防災課", "ｻﾄｳ", "観光 主任", "子育て支援課", "DX", "存在しない名前"]
 
@@ -132,7 +133,7 @@ def _write(results: dict[str, Any]) -> None:
     dbs = [k for k in ("sqlite", "postgresql") if k in results]
     met = all(results[d]["worst_p95_ms"] < 50 for d in dbs)
     loads = ", ".join(f"{d} {results[d].get('load_average_after', ['?'])[0]}" for d in dbs)
-    lines = ["# Performance", "", "Measured by `make bench` (`python -m bench.directory_search`); raw numbers in",
+    lines = [BEGIN, "", "Measured by `python -m bench.directory_search`; raw numbers in",
              "`bench/results/directory_search.json`. Machine: " + results["machine"] + ".", "",
              "## Directory search at %s profiles — target %s" % (f"{results['people']:,}", "met" if met else "NOT met"),
              "",
@@ -179,8 +180,20 @@ def _write(results: dict[str, Any]) -> None:
               "  ('satou hanako'); PostgreSQL run stopped after 8 queries.",
               "- The old code re-timed on the same seeded data in the session of this change (10 runs, load",
               "  about 6): SQLite worst p95 1,107 ms ('観光 主任'); PostgreSQL 'sato' 1,080 ms, '観光 主任'",
-              "  3,436 ms, '防災' 85 s (JIT plus a parallel plan over every match).", ""]
-    DOC.write_text("\n".join(lines), encoding="utf-8")
+              "  3,436 ms, '防災' 85 s (JIT plus a parallel plan over every match).", "", END]
+    write_section(DOC, BEGIN, END, "\n".join(lines))
+
+
+def write_section(doc: Path, begin: str, end: str, block: str) -> None:
+    """Replace the text between ``begin`` and ``end`` in ``doc`` (append it the first time), so each
+    benchmark rewrites only its own part of docs/performance.md."""
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Performance\n"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    doc.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:

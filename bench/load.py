@@ -216,7 +216,7 @@ def bench_database(kind: str, url: str, args: argparse.Namespace) -> dict[str, A
 
 
 def _table(results: dict[str, Any]) -> str:
-    lines = [BEGIN, "", f"Measured {results['date']} on {results['machine']} (load average before the run: "
+    lines = [BEGIN, "", "## Main pages under load (gunicorn + locust)", "", f"Measured {results['date']} on {results['machine']} (load average before the run: "
              f"{results['load_before']}); gunicorn {results['settings']['workers']} sync workers, locust "
              f"{results['settings']['users']} users for {results['settings']['duration_s']} s per page, "
              "no think time. Raw numbers: `bench/results/load.json`.", ""]
@@ -245,14 +245,9 @@ def _table(results: dict[str, Any]) -> str:
 
 
 def write_doc(results: dict[str, Any]) -> None:
-    text = DOC.read_text(encoding="utf-8")
-    block = _table(results)
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n## Main pages under load (gunicorn + locust)\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    from bench.directory_search import write_section
+
+    write_section(DOC, BEGIN, END, _table(results))
 
 
 def main(argv: list[str] | None = None) -> None:
