@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy import literal, select, union_all, update
 from sqlalchemy.orm import Session, contains_eager, joinedload, lazyload
@@ -207,11 +207,8 @@ class Member:
     role: str  # "member" | "mentor" | "facilitator"
 
 
-def members(session: Session, ws: Workspace) -> list[Member]:
-    """The people of a workspace: team members (or the cohort's participants), mentor(s), facilitators.
-
-    Two statements whatever the size: who has which part (one UNION), then those people.
-    """
+def _member_parts(ws: Workspace) -> list[Any]:
+    """(user id, role) selects for the people of a workspace."""
     if ws.team is not None:
         parts = [select(TeamMember.user_id, literal("member")).where(TeamMember.team_id == ws.team.id),
                  select(Team.mentor_id, literal("mentor")).where(Team.id == ws.team.id, Team.mentor_id.is_not(None))]
@@ -222,17 +219,29 @@ def members(session: Session, ws: Workspace) -> list[Member]:
                                                                  Team.mentor_id.is_not(None))]
     parts.append(select(CohortFacilitator.user_id, literal("facilitator"))
                  .where(CohortFacilitator.cohort_id == ws.cohort.id))
-    order = {"member": 0, "mentor": 1, "facilitator": 2}
+    return parts
+
+
+_ROLE_ORDER = {"member": 0, "mentor": 1, "facilitator": 2}
+
+
+def _members_of(session: Session, *spaces: Workspace) -> list[Member]:
+    """The people of one or more workspaces in two statements: who has which part (one UNION), then them."""
     role_of: dict[int, str] = {}
-    for user_id, role in session.execute(union_all(*parts)):
-        if user_id not in role_of or order[role] < order[role_of[user_id]]:
+    for user_id, role in session.execute(union_all(*[p for ws in spaces for p in _member_parts(ws)])):
+        if user_id not in role_of or _ROLE_ORDER[role] < _ROLE_ORDER[role_of[user_id]]:
             role_of[user_id] = role
     if not role_of:
         return []
     people = session.scalars(select(User).where(User.id.in_(role_of), User.is_active.is_(True))
                              .options(lazyload(User.grants)))
     return sorted((Member(u, role_of[u.id]) for u in people),
-                  key=lambda m: (order[m.role], m.user.name_kana or m.user.name))
+                  key=lambda m: (_ROLE_ORDER[m.role], m.user.name_kana or m.user.name))
+
+
+def members(session: Session, ws: Workspace) -> list[Member]:
+    """The people of a workspace: team members (or the cohort's participants), mentor(s), facilitators."""
+    return _members_of(session, ws)
 
 
 # --- comments -------------------------------------------------------------------------------------
@@ -297,11 +306,10 @@ def with_current_revision(session: Session, page: Page) -> Page:
 
 def audience(session: Session, page: Page, ws: Workspace) -> list[User]:
     """Who may be @mentioned on a page: the workspace's people, and the whole cohort for a published page."""
-    people = {m.user.id: m.user for m in members(session, ws)}
+    spaces = [ws]
     if ws.kind is SpaceKind.TEAM and page.published:
-        cohort_ws = Workspace(SpaceKind.COHORT, ws.cohort, None, None)
-        people.update({m.user.id: m.user for m in members(session, cohort_ws)})
-    return list(people.values())
+        spaces.append(Workspace(SpaceKind.COHORT, ws.cohort, None, None))
+    return [m.user for m in _members_of(session, *spaces)]
 
 
 def mention_people(session: Session, page: Page, ws: Workspace) -> list[tuple[int, str, str]]:

@@ -154,5 +154,12 @@ def build(world):  # type: ignore[no-untyped-def]
                            source="")
     published = cases.propose(db.session, data, author=p, now=utcnow())
     cases.approve(db.session, published, reviewer=world.users[ADMIN], now=utcnow(), slug="test-case")
+    # A second case with the searched word in its title: a search here finds title and body hits both,
+    # as it does on a full library (the query budget compares the two).
+    titled = cases.propose(db.session, cases.CaseInput(
+        title="防災協定の試験事例", title_en="Test disaster pact", bodies=["横浜市", "川崎市"], prefecture="神奈川県",
+        field="disaster", kind="agreement", period="2021年〜", summary="試験用。", results="", source=""),
+        author=p, now=utcnow())
+    cases.approve(db.session, titled, reviewer=world.users[ADMIN], now=utcnow(), slug="test-case-2")
     world.proposed_case = cases.propose(db.session, data, author=p, now=utcnow())
     db.session.commit()
