@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from core import backup, cli, errors, i18n, nav, scheduler, security
 from core import searchindex as _searchindex  # noqa: F401  (registers the search index models)
@@ -21,6 +22,17 @@ from core.extensions import csrf, db, limiter, migrate
 # direction of dependencies in docs/architecture.md.
 AREAS = ("people", "curriculum", "wiki", "directory", "proposals", "notify", "home")
 
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: every id and number in a URL fits in one
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route matches at most ``MAX_ID``: /people/99999999999999999999 is a 404,
+    not a database error (SQLite overflows, PostgreSQL says "integer out of range") shown as a 500."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 (werkzeug's names)
+                 max: int | None = None, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max, signed=signed)
+
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_config()
@@ -28,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         settings.update(config)
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"], instance_relative_config=False)
     app.config.update(settings)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     if app.config.get("PROXY_FIX"):
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

@@ -60,7 +60,10 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _refuse_nul_bytes() -> None:
-        """No person types a NUL byte; PostgreSQL refuses it in text, so refuse the request up front."""
+        """No person types a NUL byte; PostgreSQL refuses it in text, so refuse the request up front
+        (form fields, and query strings: /api/v1/people?q=%00 was a 500 on PostgreSQL)."""
+        if any("\x00" in key or "\x00" in value for key, values in request.args.lists() for value in values):
+            abort(400)
         if request.method in ("POST", "PUT", "PATCH") and any(
                 "\x00" in value for values in request.form.listvalues() for value in values):
             abort(400)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.errors import ConflictError, DomainError
@@ -411,11 +411,25 @@ def can_write(assignment: ReviewAssignment, now: datetime) -> bool:
     return not (assignment.status is AssignmentStatus.SUBMITTED and rnd.is_released(now))
 
 
+def _lock(session: Session, assignment: ReviewAssignment) -> None:
+    """Lock the assignment's row until the transaction ends, then read it (and its scores) afresh.
+
+    Saves of one review (two tabs, a double click) queue here; each then sees the version the one
+    before it wrote, so a stale form is refused instead of overwriting it, and the score rows the first
+    save inserted are updated, not inserted again. An UPDATE that changes nothing takes the row lock on
+    PostgreSQL and the write lock on SQLite.
+    """
+    session.execute(update(ReviewAssignment).where(ReviewAssignment.id == assignment.id)
+                    .values(version=ReviewAssignment.version).execution_options(synchronize_session=False))
+    session.expire(assignment)
+
+
 def save_review(session: Session, assignment: ReviewAssignment, *, scores: Sequence[ScoreInput], overall: str,
                 version: int | None, submit: bool, actor: User, now: datetime) -> None:
     """Save a draft, or submit. Incomplete submissions are refused before anything changes."""
     if assignment.reviewer_id != actor.id:
         raise DomainError("not_yours")
+    _lock(session, assignment)
     if not can_write(assignment, now):
         raise DomainError("locked")
     if version is not None and version != assignment.version:
@@ -463,6 +477,7 @@ def respond(session: Session, assignment: ReviewAssignment, *, text: str, links:
             allowed_links: Iterable[tuple[str, int]], version: int | None, actor: User,
             now: datetime) -> ReviewResponse:
     """The team's answer to one review, with the section revisions that changed because of it."""
+    _lock(session, assignment)  # two team members answering at once: one after the other
     if not can_answer(assignment, now):
         raise DomainError("not_released")
     if not text.strip():
