@@ -65,12 +65,20 @@ def test_csrf_is_enforced(database_url, instance_dir) -> None:
 
 
 def test_login_is_rate_limited(database_url, instance_dir) -> None:
-    limited = make_app(database_url, instance_dir, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
-    client = limited.test_client()
-    codes = [client.post("/login", data={"email": "a@example.jp", "password": "x"}).status_code
-             for _ in range(11)]
-    assert codes[:10] == [200] * 10 and codes[10] == 429
-    assert "操作が多すぎます" in client.post("/login", data={}).get_data(as_text=True)
+    from core.extensions import limiter
+
+    # Flask-Limiter keeps "enabled" on its one module-level object (one app per process in real
+    # life); put it back afterwards, or every later test in this process would be rate limited.
+    was_enabled = limiter.enabled
+    try:
+        limited = make_app(database_url, instance_dir, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+        client = limited.test_client()
+        codes = [client.post("/login", data={"email": "a@example.jp", "password": "x"}).status_code
+                 for _ in range(11)]
+        assert codes[:10] == [200] * 10 and codes[10] == 429
+        assert "操作が多すぎます" in client.post("/login", data={}).get_data(as_text=True)
+    finally:
+        limiter.enabled = was_enabled
 
 
 @pytest.mark.parametrize("lang,text", [("ja", "ページが見つかりません"), ("en", "Page not found")])
