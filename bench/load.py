@@ -102,11 +102,13 @@ def prepare(kind: str, url: str, sizes: dict[str, int]) -> Path:
     if kind == "postgresql":
         _ensure_pg_database(url)
     wanted = {"sizes": sizes, "url": url}
-    if not marker.exists() or json.loads(marker.read_text()) != wanted:
-        print(f"  filling {kind} ({sizes}) — once; later runs reuse it", flush=True)
+    refill = not marker.exists() or json.loads(marker.read_text()) != wanted
+    if refill:
         _reset(kind, url)
+    _flask(url, "db", "upgrade")  # a kept database follows the code's migrations
+    if refill:
+        print(f"  filling {kind} ({sizes}) — once; later runs reuse it", flush=True)
         marker.unlink(missing_ok=True)
-        _flask(url, "db", "upgrade")
         _flask(url, "sync")
         _flask(url, "seed-demo")
         _flask(url, "seed-scale", "--people", str(sizes["people"]), "--proposals", str(sizes["proposals"]),
