@@ -16,6 +16,7 @@ from core import dates
 from core.extensions import db
 from core.scheduler.clock import clock_from_config
 from core.scheduler.guard import FAILED, last_runs, run_job
+from core.scheduler.housekeeping import reap_dead_runs
 from core.scheduler.process import build_scheduler
 from core.scheduler.registry import all_jobs, disabled_names, job_spec
 
@@ -38,6 +39,10 @@ def init_app(app: Flask) -> None:
         """Run the scheduler in the foreground (production: one systemd unit, one replica)."""
         application = current_app._get_current_object()  # type: ignore[attr-defined]
         clock = clock_from_config(application.config)
+        reaped = reap_dead_runs(db.session, now=dates.utcnow())  # runs of a scheduler that was killed
+        db.session.commit()
+        if reaped:
+            click.echo(f"scheduler: {reaped} run(s) of a stopped process marked interrupted")
         scheduler = build_scheduler(application, clock=clock)
 
         def _stop(signum: int, frame: Any) -> None:

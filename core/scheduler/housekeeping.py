@@ -1,9 +1,11 @@
 """The scheduler's own jobs: a heartbeat row, and pruning old run records."""
 from __future__ import annotations
 
+import os
+import socket
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from core.scheduler.guard import HOST, JobContext
@@ -26,13 +28,44 @@ def last_heartbeat(session: Session) -> tuple[datetime, str] | None:
     return datetime.fromisoformat(at), host
 
 
+INTERRUPTED = "interrupted: the process stopped during the run"
+
+
+def _process_gone(host: str, *, this_host: str = socket.gethostname()) -> bool:
+    """True when ``host`` ("name:pid") names a process of this machine that no longer exists."""
+    name, _, pid = host.rpartition(":")
+    if name != this_host or not pid.isdigit():
+        return False  # another machine's process: only the age rule can tell
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # exists, owned by someone else
+        return False
+    return False
+
+
+def reap_dead_runs(session: Session, *, now: datetime) -> int:
+    """Runs still "running" whose process on this machine is gone (killed, crashed): interrupted.
+
+    Called when the scheduler starts, so the jobs page is right at once after a crash; runs of other
+    machines are left to the age rule of ``prune_runs``."""
+    dead = [run_id for run_id, host in session.execute(select(JobRun.id, JobRun.host).where(JobRun.status == RUNNING))
+            if _process_gone(host)]
+    if dead:
+        session.execute(update(JobRun).where(JobRun.id.in_(dead), JobRun.status == RUNNING)
+                        .values(status=ERROR, message=INTERRUPTED, finished_at=now))
+        session.flush()
+    return len(dead)
+
+
 def prune_runs(session: Session, *, now: datetime, keep_days: int) -> tuple[int, int]:
     """Mark runs that never finished as interrupted; delete records older than ``keep_days``."""
     stale = now - timedelta(hours=STALE_RUN_HOURS)
-    interrupted = session.execute(
+    interrupted = reap_dead_runs(session, now=now) + (session.execute(
         update(JobRun).where(JobRun.status == RUNNING, JobRun.started_at < stale)
-        .values(status=ERROR, message="interrupted: the process stopped during the run", finished_at=now)
-    ).rowcount
+        .values(status=ERROR, message=INTERRUPTED, finished_at=now)
+    ).rowcount or 0)
     old = now - timedelta(days=keep_days)
     deleted = session.execute(delete(JobRun).where(JobRun.started_at < old)).rowcount
     session.flush()

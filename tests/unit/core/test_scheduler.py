@@ -18,7 +18,7 @@ from core.extensions import db
 from core.scheduler import (ALREADY_RAN, FAILED, LOCKED, RAN_OK, JobRun, build_scheduler, clock_from_config,
                             in_process_allowed, parse_clock, register_job, run_job, start_in_process)
 from core.scheduler.guard import lock_key
-from core.scheduler.housekeeping import last_heartbeat, prune_runs
+from core.scheduler.housekeeping import last_heartbeat, prune_runs, reap_dead_runs
 from core.scheduler.process import _FireTimeJob, missed_fire_time
 from core.scheduler.registry import EXTENSION_KEY, JobSpec
 from tests.conftest import IS_POSTGRES, TEST_DB
@@ -236,6 +236,28 @@ def test_heartbeat_and_pruning(app, ctx) -> None:
     db.session.commit()
     stuck = db.session.scalar(select(JobRun).where(JobRun.job_id == "stuck"))
     assert stuck.status == "error" and "interrupted" in stuck.message
+
+
+def test_runs_of_a_killed_process_are_marked_interrupted_when_the_scheduler_starts(app, ctx) -> None:
+    import os
+    import socket
+    import subprocess
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that existed and is no longer there
+    here = socket.gethostname()
+    db.session.add_all([
+        JobRun(job_id="killed", fire_time=jst(2, 1), started_at=jst(2, 1), status="running", host=f"{here}:{gone.pid}"),
+        JobRun(job_id="alive", fire_time=jst(2, 1), started_at=jst(2, 1), status="running",
+               host=f"{here}:{os.getpid()}"),
+        JobRun(job_id="elsewhere", fire_time=jst(2, 1), started_at=jst(2, 1), status="running", host="other-host:1"),
+    ])
+    db.session.commit()
+    assert reap_dead_runs(db.session, now=jst(2, 2)) == 1
+    db.session.commit()
+    status = {r.job_id: (r.status, r.message) for r in db.session.scalars(select(JobRun))}
+    assert status["killed"][0] == "error" and "interrupted" in status["killed"][1]
+    assert status["alive"][0] == "running" and status["elsewhere"][0] == "running"
 
 
 def test_cli_lists_jobs_and_runs_one(app, ctx) -> None:
