@@ -64,7 +64,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test pyproject.toml
 	touch $@
 
 bench: $(VENV)/.installed-bench translations
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache htmlcov .coverage
