@@ -266,7 +266,7 @@ class SessionForm(Form):
     )
     starts_at = JSTDateTimeField(_l("開始（日本時間）"), validators=[InputRequired(REQUIRED)])
     ends_at = JSTDateTimeField(_l("終了（日本時間）"), validators=[InputRequired(REQUIRED)])
-    host_city = SelectField(_l("担当市"), validators=[Optional()])
+    host_city = SelectField(_l("担当市"), validators=[Optional(strip_whitespace=False)])
     venue = StringField(
         _l("会場"), validators=[Optional(), Length(max=200)], description=_l("例：横浜市役所 18階 会議室")
     )
@@ -298,7 +298,7 @@ class AttendanceEntry(Form):
         csrf = False
 
     user_id = HiddenField()
-    status = SelectField(_l("出欠"), validators=[Optional()])
+    status = SelectField(_l("出欠"), validators=[Optional(strip_whitespace=False)])
     note = StringField(_l("メモ"), validators=[Optional(), Length(max=200)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -426,7 +426,7 @@ class ApplySuggestionForm(Form):
 
 class TeamForm(Form):
     name = StringField(_l("チーム名"), validators=[DataRequired(REQUIRED), Length(max=120)])
-    mentor = SelectField(_l("メンター（修了生）"), validators=[Optional()])
+    mentor = SelectField(_l("メンター（修了生）"), validators=[Optional(strip_whitespace=False)])
     submit = SubmitField(_l("保存"))
 
     def __init__(self, *args: Any, alumni: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -445,7 +445,7 @@ class NewTeamForm(Form):
 
 class MoveForm(Form):
     person = SelectField(_l("参加者"), validators=[DataRequired(REQUIRED)])
-    team = SelectField(_l("移動先"), validators=[Optional()])
+    team = SelectField(_l("移動先"), validators=[Optional(strip_whitespace=False)])
     submit = SubmitField(_l("移動する"))
 
     def __init__(

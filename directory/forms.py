@@ -163,8 +163,8 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("キーワード"), validators=[Optional(), Length(max=100)])
-    city = SelectField(_l("市"), validators=[Optional()])
+    city = SelectField(_l("市"), validators=[Optional(strip_whitespace=False)])
     fy = IntegerField(_l("参加年度"), validators=[Optional(), NumberRange(2000, 2200, _l("年度を正しく入力してください。"))])
     department = StringField(_l("所属"), validators=[Optional(), Length(max=100)])
     interest = StringField(_l("関心分野"), validators=[Optional(), Length(max=60)])
-    role = SelectField(_l("役割"), validators=[Optional()])
+    role = SelectField(_l("役割"), validators=[Optional(strip_whitespace=False)])

@@ -87,7 +87,7 @@ class InviteForm(FlaskForm):
     name_kana = StringField(_l("ふりがな"), validators=[Optional(), Length(max=200)],
                             description=_l("例：さとう はなこ"))
     role = SelectField(_l("役割"), validators=[DataRequired(REQUIRED)])
-    city = SelectField(_l("所属市"), validators=[Optional()])
+    city = SelectField(_l("所属市"), validators=[Optional(strip_whitespace=False)])
     submit = SubmitField(_l("招待を送る"))
 
     def __init__(self, *args: object, roles: list[Role], cities: list[tuple[str, str]], **kwargs: object) -> None:

@@ -75,7 +75,7 @@ class TitleSectionForm(SectionForm):
 
 class TagsForm(FlaskForm):
     cities = MultiCheckboxField(_l("参加市"), coerce=int, validate_choice=False)
-    policy_field = SelectField(_l("政策分野"), validators=[Optional()])
+    policy_field = SelectField(_l("政策分野"), validators=[Optional(strip_whitespace=False)])
     directions = MultiCheckboxField(_l("連携の方向性"), validate_choice=False,
                                     description=_l("一つ以上選んでください。"))
     version = HiddenField()

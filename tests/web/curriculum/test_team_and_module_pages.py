@@ -61,6 +61,9 @@ def test_suggest_apply_adjust_and_publish_teams(app, login) -> None:
         f"/teams/{first.id}/edit", data={"name": "防災リンク", "mentor": str(participant.id)}
     )
     assert not_alumnus.status_code == 400
+    blank = staff.post(f"/teams/{first.id}/edit", data={"name": "空白の選択", "mentor": " \r\n"})
+    assert blank.status_code == 400  # whitespace is not a choice (was a 500: found by the form fuzzer)
+    assert "空白の選択" in blank.get_data(as_text=True)  # what was typed is kept
     assert (
         staff.post(
             f"/teams/{first.id}/edit", data={"name": "防災リンク", "mentor": str(alumnus.id)}
