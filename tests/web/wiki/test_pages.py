@@ -293,3 +293,15 @@ def test_english_interface(w, login, indb) -> None:
         fw.page(w.ws1, "議事録", "第1回", author=w.yoko)
     body = html(login(w.yoko).get(url(w.team1, "議事録?lang=en")))
     assert "History" in body and "Comments" in body and "Edit" in body
+
+
+def test_a_base_revision_past_the_database_integer_is_a_bad_request(w, login, indb) -> None:
+    """A tampered hidden id too large for the database is the client's error (400), not a 500,
+    and the page is left as it was (found by the form fuzzer on PostgreSQL)."""
+    with indb():
+        page = fw.page(w.ws1, "骨子", OUTLINE, author=w.yoko)
+    client = login(w.kawa)
+    r = client.post(url(w.team1, "骨子/edit"), data={"text": OUTLINE + "追記", "base_revision_id": str(2**70)})
+    assert r.status_code == 400
+    with indb() as session:
+        assert session.get(Page, page.id).version == 1
