@@ -37,13 +37,16 @@ run: $(VENV)/.installed translations
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
 	RENKEI_RUN_SCHEDULER=1 $(BIN)/flask run --no-reload --host 127.0.0.1 --port $(PORT)
 
-# With TEST_DATABASE_URL the SQLite and PostgreSQL passes run side by side (one per core); the
-# PostgreSQL pass's output follows the SQLite pass's, and either failing fails the target.
+# With TEST_DATABASE_URL the SQLite and PostgreSQL passes run side by side, the PostgreSQL one on two
+# xdist workers (each with its own database, test_gw0/test_gw1): three processes keep both cores busy
+# to the end. The PostgreSQL pass's output follows the SQLite pass's; either failing fails the target.
+PG_WORKERS ?= 2
 test: $(VENV)/.installed-test translations
 	@mkdir -p test-artifacts
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "=== SQLite and PostgreSQL ($$TEST_DATABASE_URL) side by side"; \
-	  ( RENKEI_TEST_DB="$$TEST_DATABASE_URL" $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) \
+	  ( RENKEI_TEST_DB="$$TEST_DATABASE_URL" $(BIN)/python -m pytest -p no:cacheprovider \
+	      -n $(PG_WORKERS) --dist loadfile $(PYTEST_ARGS) \
 	      > test-artifacts/postgresql.log 2>&1; echo $$? > test-artifacts/postgresql.rc ) & \
 	  $(BIN)/python -m pytest $(PYTEST_ARGS); sqlite=$$?; \
 	  wait; \

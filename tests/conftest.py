@@ -21,6 +21,26 @@ from core import mail
 
 TEST_DB = os.environ.get("RENKEI_TEST_DB", "")
 IS_POSTGRES = TEST_DB.startswith("postgresql")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1" … under pytest-xdist
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (``test`` → ``test_gw0``),
+    created the first time, so workers never see each other's rows, locks or scratch databases."""
+    base, name = url.rsplit("/", 1)
+    own = f"{name}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own}):
+                conn.execute(text(f'CREATE DATABASE "{own}" TEMPLATE template0 ENCODING \'UTF8\''))
+    finally:
+        admin.dispose()
+    return f"{base}/{own}"
+
+
+if IS_POSTGRES and WORKER:
+    TEST_DB = _worker_database(TEST_DB, WORKER)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

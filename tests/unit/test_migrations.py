@@ -32,11 +32,13 @@ def test_models_match_migrations(app) -> None:
 @pytest.fixture()
 def scratch_url(tmp_path: Path) -> str:
     if IS_POSTGRES:
-        url = TEST_DB.rsplit("/", 1)[0] + "/renkei_migrations"
+        base, name = TEST_DB.rsplit("/", 1)
+        scratch = f"{name}_migrations"  # beside the test database (one per xdist worker)
+        url = f"{base}/{scratch}"
         admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS renkei_migrations"))
-            conn.execute(text("CREATE DATABASE renkei_migrations TEMPLATE template0 ENCODING 'UTF8'"))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}"'))
+            conn.execute(text(f'CREATE DATABASE "{scratch}" TEMPLATE template0 ENCODING \'UTF8\''))
         admin.dispose()
         reset_postgres_schema(url)
         return url
