@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -261,8 +261,8 @@ def like_escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _clusters(text: str) -> list[str]:
-    """Base characters with their following combining/voicing marks."""
+def clusters(text: str) -> list[str]:
+    """Base characters with their following combining/voicing marks (highlight whole letters)."""
     out: list[str] = []
     for c in text:
         if out and (unicodedata.combining(c) or c in "\uff9e\uff9f"):
@@ -272,38 +272,50 @@ def _clusters(text: str) -> list[str]:
     return out
 
 
-def highlight(text: str, q: str) -> Markup:
-    """Escaped ``text`` with ``<mark>`` around spans whose normalized form holds a query term."""
-    terms = query_terms(q)
-    if not terms or not text:
-        return Markup(escape(text))
-    clusters = _clusters(text)
+@lru_cache(maxsize=16384)
+def cluster_norm(cluster: str) -> str:
+    """``normalize`` of one cluster (cached: highlighting normalizes text a letter at a time)."""
+    return normalize(cluster)
+
+
+def highlight_terms(text: str, terms: Sequence[str]) -> Markup:
+    """Escaped ``text`` with ``<mark>`` around the parts whose normalized form holds one of ``terms``
+    (already normalized). When letters normalize differently alone than in context, nothing is marked
+    rather than the wrong thing."""
+    if not text or not terms:
+        return Markup(escape(text or ""))
+    parts = clusters(text)
     owner: list[int] = []  # normalized char index -> cluster index
     pieces: list[str] = []
-    for i, cl in enumerate(clusters):
-        n = normalize(cl)
+    for i, cl in enumerate(parts):
+        n = cluster_norm(cl)
         pieces.append(n)
         owner += [i] * len(n)
     norm = "".join(pieces)
     if norm != normalize(text):
         return Markup(escape(text))
-    marked = [False] * len(clusters)
+    marked = [False] * len(parts)
     for t in terms:
-        start = norm.find(t)
+        start = norm.find(t) if t else -1
         while start >= 0:
             for i in range(owner[start], owner[start + len(t) - 1] + 1):
                 marked[i] = True
             start = norm.find(t, start + 1)
     out: list[str] = []
     i = 0
-    while i < len(clusters):
+    while i < len(parts):
         j = i
-        while j < len(clusters) and marked[j] == marked[i]:
+        while j < len(parts) and marked[j] == marked[i]:
             j += 1
-        chunk = str(escape("".join(clusters[i:j])))
+        chunk = str(escape("".join(parts[i:j])))
         out.append(f"<mark>{chunk}</mark>" if marked[i] else chunk)
         i = j
     return Markup("".join(out))
+
+
+def highlight(text: str, q: str) -> Markup:
+    """Escaped ``text`` with ``<mark>`` around spans whose normalized form holds a term of query ``q``."""
+    return highlight_terms(text, query_terms(q))
 
 
 def rank(q: str, name: str, name_kana: str, key: str) -> int:

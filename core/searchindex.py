@@ -28,11 +28,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from flask import Flask
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, case, delete, false, \
     func, not_, or_, select
 from sqlalchemy.ext.compiler import compiles
@@ -42,7 +41,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from core.dates import utcnow
 from core.extensions import db
 from core.models import UTCDateTime, intpk
-from core.search import like_escape, normalize
+from core.search import cluster_norm, highlight_terms, like_escape, normalize
 
 __all__ = ["SearchEntry", "SearchTitleGram", "SearchHit", "SearchPage", "Scope", "index_document",
            "remove_document", "search", "search_terms", "highlight_terms", "title_grams", "register_kind",
@@ -159,58 +158,6 @@ def _term_grams(term: str) -> set[str]:
     return {term} if len(term) == 1 else {term[i:i + 2] for i in range(len(term) - 1)}
 
 
-def _clusters(text: str) -> list[str]:
-    """Base characters with their combining / half-width voicing marks (highlight whole letters)."""
-    out: list[str] = []
-    for c in text:
-        if out and (unicodedata.combining(c) or c in "\uff9e\uff9f"):
-            out[-1] += c
-        else:
-            out.append(c)
-    return out
-
-
-@lru_cache(maxsize=16384)
-def _norm(cluster: str) -> str:
-    return normalize(cluster)
-
-
-def _marks(clusters: list[str], terms: Sequence[str]) -> list[bool]:
-    owner: list[int] = []
-    pieces: list[str] = []
-    for i, cl in enumerate(clusters):
-        n = _norm(cl)
-        pieces.append(n)
-        owner += [i] * len(n)
-    norm = "".join(pieces)
-    marked = [False] * len(clusters)
-    for t in terms:
-        start = norm.find(t)
-        while start >= 0:
-            for i in range(owner[start], owner[start + len(t) - 1] + 1):
-                marked[i] = True
-            start = norm.find(t, start + 1)
-    return marked
-
-
-def highlight_terms(text: str, terms: Sequence[str]) -> Markup:
-    """Escaped ``text`` with ``<mark>`` around the parts whose normalized form is a term."""
-    if not text or not terms:
-        return Markup(escape(text or ""))
-    clusters = _clusters(text)
-    marked = _marks(clusters, terms)
-    out: list[str] = []
-    i = 0
-    while i < len(clusters):
-        j = i
-        while j < len(clusters) and marked[j] == marked[i]:
-            j += 1
-        chunk = str(escape("".join(clusters[i:j])))
-        out.append(f"<mark>{chunk}</mark>" if marked[i] else chunk)
-        i = j
-    return Markup("".join(out))
-
-
 def _first_match(body: str, body_key: str, terms: Sequence[str]) -> int | None:
     """Index in ``body`` where the earliest term occurrence starts.
 
@@ -222,7 +169,7 @@ def _first_match(body: str, body_key: str, terms: Sequence[str]) -> int | None:
         return None
     target, seen = min(found), 0
     for i, c in enumerate(body):
-        seen += len(_norm(c))
+        seen += len(cluster_norm(c))
         if seen > target:
             return i
     return None
