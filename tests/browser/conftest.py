@@ -101,6 +101,9 @@ def new_page(browser: Any, live_server: LiveServer, locale: str = "ja-JP") -> tu
     context = browser.new_context(base_url=live_server.url, locale=locale, timezone_id="Asia/Tokyo",
                                   viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
+    # Navigations may include an argon2 sign-in while both cores run three test processes (make test
+    # runs the SQLite and PostgreSQL passes side by side): give them room before calling it a failure.
+    context.set_default_navigation_timeout(30_000)
     guard = PageGuard()
 
     def _route(route: Any) -> None:
