@@ -37,6 +37,7 @@ def build(session: Session, password: str) -> dict[str, Any]:
     from people.models import User
     from proposals.models import Proposal
     from proposals.review.models import AssignmentStatus, ReviewAssignment
+    from wiki import revisions
     from wiki import services as wiki
     from wiki.links import slugify
     from wiki.workspace import load as load_workspace
@@ -59,7 +60,7 @@ def build(session: Session, password: str) -> dict[str, Any]:
         ws = load_workspace(session, "teams", team_id)
         assert ws is not None
         title = f"負荷試験メモ {user.id}"
-        page, _redirected = wiki.revisions.find_page(session, ws.ensure_space(session), slugify(title))
+        page, _redirected = revisions.find_page(session, ws.ensure_space(session), slugify(title))
         if page is None:
             wiki.create_page(session, ws, title, "締切前の追記がここに溜まります。\n", author=user,
                              now=now - timedelta(days=1))

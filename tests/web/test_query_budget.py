@@ -139,7 +139,7 @@ def _grow_the_participants_world(app: Flask, user: object) -> None:
     from core.dates import utcnow
     from core.extensions import db
     from curriculum.models import TeamMember
-    from wiki import services
+    from wiki import revisions, services
     from wiki.workspace import load
 
     runner = app.test_cli_runner()
@@ -154,9 +154,9 @@ def _grow_the_participants_world(app: Flask, user: object) -> None:
             page = services.create_page(db.session, ws, f"追加ページ{n}", f"本文 [[提案の骨子]] {n}", author=user,
                                         now=now)
             services.add_comment(db.session, page, f"コメント {n}", author=user, now=now)
-        outline, _ = services.revisions.find_page(db.session, ws.space, "提案の骨子")
+        outline, _ = revisions.find_page(db.session, ws.space, "提案の骨子")
         for n in range(5):
-            base = services.revisions.latest_revision(db.session, outline)
+            base = revisions.latest_revision(db.session, outline)
             services.save_page(db.session, outline, f"{outline.text}\n\n追記 {n}\n", author=user,
                                base_revision_id=base.id, now=now + timedelta(minutes=n))
             services.add_comment(db.session, outline, f"追記へのコメント {n}", author=user, now=now)

@@ -8,7 +8,6 @@ import pytest
 from core.extensions import db
 from core.search import matches, person_search_key
 from directory import services
-from directory.models import Visibility
 from directory.search import Filters, matching_ids, search
 from directory.visibility import Viewer
 from people.models import Role, User

@@ -128,8 +128,6 @@ def test_session_works_too_and_token_use_is_recorded(app, login, people) -> None
         viewer = db.session.get(User, people["viewer"])
         client = login(viewer)
     assert client.get("/api/v1/people?q=かとう").json["total"] == 1
-    from flask import Flask  # noqa: F401
-
     anonymous = app.test_client()
     anonymous.get("/api/v1/people", headers={"Authorization": f"Bearer {people['token']}"})
     with app.app_context():
