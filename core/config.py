@@ -49,7 +49,7 @@ def _offsets(value: str | None, default: str) -> tuple[timedelta, ...]:
     found = []
     for part in _names(value or default):
         number, unit = part[:-1], part[-1:].lower()
-        if unit not in units or not number.isdigit() or int(number) <= 0:
+        if unit not in units or not number.isdecimal() or int(number) <= 0:
             raise ConfigError(f"reminder offset {part!r}: use a positive number with d, h or m (e.g. 3d,1d)")
         found.append(timedelta(**{units[unit]: int(number)}))
     return tuple(sorted(set(found), reverse=True))

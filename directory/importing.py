@@ -103,7 +103,7 @@ def _city_index(session: Session) -> dict[str, City]:
 
 
 def _fiscal_year(value: str) -> int | None:
-    if value.isdigit():
+    if value.isdecimal():
         return int(value)
     m = ERA_RE.match(value.replace("年度", "").strip()) or ERA_RE.match(value)
     if m:

@@ -66,7 +66,7 @@ class SectionForm(FlaskForm):
 
     def base_id(self) -> int | None:
         value = (self.base_revision_id.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isdecimal() else None
 
 
 class TitleSectionForm(SectionForm):
@@ -110,7 +110,7 @@ class HandInForm(FlaskForm):
 
     def expected_count(self) -> int | None:
         value = (self.expected.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isdecimal() else None
 
 
 class ConfirmForm(FlaskForm):

@@ -34,7 +34,7 @@ INTERRUPTED = "interrupted: the process stopped during the run"
 def _process_gone(host: str, *, this_host: str = socket.gethostname()) -> bool:
     """True when ``host`` ("name:pid") names a process of this machine that no longer exists."""
     name, _, pid = host.rpartition(":")
-    if name != this_host or not pid.isdigit():
+    if name != this_host or not pid.isdecimal():
         return False  # another machine's process: only the age rule can tell
     try:
         os.kill(int(pid), 0)

@@ -44,7 +44,7 @@ def search_form() -> SearchForm:
 
 
 def filters_from(form: SearchForm) -> Filters:
-    city = form.city.data if form.city.data and form.city.data.isdigit() else None
+    city = form.city.data if form.city.data and form.city.data.isdecimal() else None
     role = Role(form.role.data) if form.role.data in {r.value for r in Role} else None
     return Filters(city_id=int(city) if city else None, fiscal_year=form.fy.data if not form.fy.errors else None,
                    department=(form.department.data or "").strip(), interest=(form.interest.data or "").strip(),

@@ -180,7 +180,7 @@ class ActionForm(FlaskForm):
 
     def version_number(self) -> int | None:
         value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isdecimal() else None
 
 
 def _score(value: Any) -> int | None:
@@ -203,7 +203,7 @@ class ReviewFormBase(FlaskForm):
 
     def version_number(self) -> int | None:
         value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isdecimal() else None
 
     def score_field(self, criterion: RoundCriterion) -> Field:
         return self[f"score_{criterion.id}"]
@@ -247,13 +247,13 @@ class ResponseForm(FlaskForm):
         out = []
         for value in self.revisions.data or []:
             key, _, rev = value.rpartition(":")
-            if rev.isdigit():
+            if rev.isdecimal():
                 out.append((key, int(rev)))
         return out
 
     def version_number(self) -> int | None:
         value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isdecimal() else None
 
 
 class HelpfulnessForm(FlaskForm):

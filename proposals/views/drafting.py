@@ -213,7 +213,7 @@ def tags(proposal_id: int):  # type: ignore[no-untyped-def]
     else:
         form = TagsForm(city_choices=_city_choices())
         if form.validate_on_submit():
-            version = int(form.version.data) if (form.version.data or "").isdigit() else None
+            version = int(form.version.data) if (form.version.data or "").isdecimal() else None
             try:
                 services.update_tags(db.session, proposal, city_ids=form.cities.data or [],
                                      policy_field=PolicyField(form.policy_field.data) if form.policy_field.data else None,

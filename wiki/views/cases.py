@@ -27,7 +27,7 @@ def _arg(name: str, allowed: dict[str, object] | None = None) -> str:
 def index():  # type: ignore[no-untyped-def]
     authorize(policy.read_cases(current_user))
     field, kind, city, q = _arg("field", FIELDS), _arg("kind", KINDS), _arg("city"), _arg("q")
-    page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
+    page = int(request.args["page"]) if request.args.get("page", "").isdecimal() else 1
     found = services.list_cases(db.session, field=field, kind=kind, city=city, q=q, page=page)
     return render_template("wiki/cases/index.html", found=found, field=field, kind=kind, city=city, q=q,
                            cities=services.city_choices(db.session), fields=FIELDS, kinds=KINDS,

@@ -38,7 +38,7 @@ def upload(owner: str, owner_id: int):  # type: ignore[no-untyped-def]
     authorize(policy.manage_file(current_user, ws))
     form = UploadForm()
     page: Page | None = None
-    if (form.page_id.data or "").isdigit():
+    if (form.page_id.data or "").isdecimal():
         page = db.session.get(Page, int(form.page_id.data))
         if page is None or ws.space is None or page.space_id != ws.space.id:
             abort(404)

@@ -58,7 +58,7 @@ def revision(owner: str, owner_id: int, slug: str, number: int):  # type: ignore
 
 def _number(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdecimal() else None
 
 
 @bp.route(f"/{OWNER}/<slug>/diff")

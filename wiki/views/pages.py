@@ -142,7 +142,7 @@ def edit(owner: str, owner_id: int, slug: str):  # type: ignore[no-untyped-def]
         return _editor(ws, found, form, status=400)
     if form.preview.data:
         return _editor(ws, found, form, preview=render_wiki(ws, form.text.data or ""))
-    base_id = int(form.base_revision_id.data) if (form.base_revision_id.data or "").isdigit() else None
+    base_id = int(form.base_revision_id.data) if (form.base_revision_id.data or "").isdecimal() else None
     try:
         result = services.save_page(db.session, found, form.text.data or "", author=current_user,
                                     base_revision_id=base_id, now=dates.utcnow(), comment=form.comment.data or "")

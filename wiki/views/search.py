@@ -25,7 +25,7 @@ def index():  # type: ignore[no-untyped-def]
     kinds = dict(current_app.extensions.get("renkei_search_kinds", {}))
     kind = request.args.get("kind", "")
     kind = kind if kind in kinds else ""
-    offset = int(request.args["offset"]) if request.args.get("offset", "").isdigit() else 0
+    offset = int(request.args["offset"]) if request.args.get("offset", "").isdecimal() else 0
     scopes = services.readable_scopes(db.session, current_user)
     for provider in scope_providers():
         scopes += provider(db.session, current_user)

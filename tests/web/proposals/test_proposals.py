@@ -96,6 +96,18 @@ def test_incomplete_submit_lists_what_is_missing(app, login, year) -> None:
         assert heading in body.split('id="incomplete"')[1].split("</div>")[0]
 
 
+def test_a_digit_that_is_not_a_number_is_a_bad_request(app, login, year) -> None:
+    """"¹" and "②" pass str.isdigit() but not int(): the hidden counter must refuse them, not crash."""
+    with app.app_context():
+        pid = fp.proposal(year.team1, author=year.a1).id
+    client = login(year.a1)
+    for odd in ("¹", "②", "x"):
+        assert client.post(f"/proposals/{pid}/submit", data={"expected": odd}).status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ProposalSnapshot.id))
+                                 .where(ProposalSnapshot.proposal_id == pid)) == 0
+
+
 def test_submit_twice_makes_one_snapshot_and_later_edits_are_the_next_draft(app, login, year) -> None:
     with app.app_context():
         p = fp.proposal(year.team1, author=year.a1)
