@@ -4,7 +4,7 @@
         [--sqlite-path FILE] [--postgresql-url URL] [--reuse] [--seed-only] [--no-write]
 
 `--seed-only` fills the databases once; `--reuse` then times them without seeding (an older
-database is migrated first: 0008 adds the Latin trigrams).
+database is migrated first: 0008 adds the Latin trigrams, 0009 the person of each gram).
 
 Each database is filled once with `seed-scale` data (kept between runs in bench/.data/ for SQLite;
 PostgreSQL uses BENCH_DATABASE_URL, default the local renkei_bench database, recreated when the
@@ -159,22 +159,34 @@ def _write(results: dict[str, Any]) -> None:
               "### How the search works (directory/search.py)",
               "- One statement streams the matches, driven by the rarest gram of one term (per-gram counts",
               "  that stop at 1,000 rows choose it); the next rarest gram is probed for the same field, then",
-              "  `LIKE` verifies and the viewer's visibility of that field is checked; other terms are checked",
-              "  on that person's few field rows. The first 1,001 distinct people are read, ranked in Python",
-              "  (exact name, prefix, name, other fields; then reading) and paged.",
+              "  `LIKE` verifies and the viewer's visibility of that field is checked. Other terms are",
+              "  checked first from the index alone (the people who have the term's rarest gram: the",
+              "  gram table's key is (gram, user id, field), migration 0009_directory_gram_person), then",
+              "  on that person's few field rows. The first 1,001 distinct people are read, ranked in",
+              "  Python (exact name, prefix, name, other fields; then reading) and paged.",
+              "- The second gram of the driving term is the next rarest; among grams whose counts stopped at",
+              "  1,000 it is the one farthest from the first (`子育` and `援課` for `子育て支援課`, not the",
+              "  neighbours `子育` and `育て`, which both match every `子育て` interest).",
               "- Latin terms of 3+ characters start from Latin trigrams, which the gram table also stores",
               "  (migration 0008_directory_speed): romaji bigrams such as `sa`, `to` are in most names.",
               "- PostgreSQL connections run with `jit = off`: the planner's estimate of the visibility",
               "  subqueries made it JIT-compile every search (0.4–0.6 s for a 10 ms query).",
               "- SQLite connections get a 64 MB page cache and a memory map.", "",
-              "### Where the time goes, and what is left (profiled earlier, at a higher load than the table)",
-              "- Reading and verifying ~1,000 matching people: 15–25 ms on SQLite, 40–45 ms on PostgreSQL",
-              "  (five index lookups per person; PostgreSQL also plans ~8 ms, the visibility subqueries).",
-              "- The cards of the page: 8–12 ms on SQLite, 20–45 ms on PostgreSQL (ORM loading, 8 statements).",
-              "- Next: pass the viewer's cohort ids as values instead of a subquery (smaller statements, less",
-              "  planning); fewer card statements; for two-term queries ('観光 主任', the slowest) intersect",
-              "  on the person (user id in the gram table); re-measure on an idle machine.", "",
+              "### Where the time goes (PostgreSQL, idle machine, after migration 0009)",
+              "- The search (the gram counts, then streaming ~1,000 matching people with five index lookups",
+              "  each, and ~4 ms of planning for the visibility subqueries): 13–21 ms median. The stream is",
+              "  fetched 1,200 rows at a time (`directory.search.FETCH`): 500 took three round trips and",
+              "  was ~30% slower; 2,500 or more made the server compute rows nobody reads.",
+              "- The cards of the page (ORM loading, 7 statements): 7–9 ms median.",
+              "- The table's figures are higher than these parts: the benchmark runs both databases in one",
+              "  process, one after the other; single runs vary by ±10 ms on this virtual machine.",
+              "- Tried without gain: the viewer's cohort ids as literal values instead of a subquery, a",
+              "  higher count limit for choosing the rarest gram. A smaller cap (500) would be faster but",
+              "  would halve what the page can rank.", "",
               "### History",
+              "- Before migration 0009 (same seeded data, idle machine, 2026-11-26): PostgreSQL '観光 主任'",
+              "  p95 84 ms (the first term's ~5,600 candidate fields each looked up the person's fields for",
+              "  the second), '子育て支援課' 64 ms (neighbouring grams), '防災課' 60 ms; SQLite worst 41 ms.",
               "- First measurement (bigram IN-subqueries, exact count and ranking of every match; machine",
               "  busy with test suites): worst p95 1,069 ms on SQLite ('観光 主任'), 3,662 ms on PostgreSQL",
               "  ('satou hanako'); PostgreSQL run stopped after 8 queries.",

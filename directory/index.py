@@ -79,7 +79,8 @@ def write_fields(conn: Connection, user_id: int, rows: Sequence[FieldRow]) -> No
         ).returning(field_table.c.id)).scalar_one()
         found = field_grams(row.key)
         if found:
-            conn.execute(insert(gram_table), [{"gram": g, "field_id": field_id} for g in sorted(found)])
+            conn.execute(insert(gram_table), [{"gram": g, "user_id": user_id, "field_id": field_id}
+                                              for g in sorted(found)])
 
 
 def rebuild_grams(conn: Connection, batch: int = 5000) -> int:
@@ -87,12 +88,13 @@ def rebuild_grams(conn: Connection, batch: int = 5000) -> int:
     conn.execute(delete(gram_table))
     last, written = 0, 0
     while True:
-        rows = conn.execute(select(field_table.c.id, field_table.c.key).where(field_table.c.id > last)
-                            .order_by(field_table.c.id).limit(batch)).all()
+        rows = conn.execute(select(field_table.c.id, field_table.c.user_id, field_table.c.key)
+                            .where(field_table.c.id > last).order_by(field_table.c.id).limit(batch)).all()
         if not rows:
             return written
         last = rows[-1].id
-        new = [{"gram": g, "field_id": fid} for fid, key in rows for g in sorted(field_grams(key))]
+        new = [{"gram": g, "user_id": uid, "field_id": fid}
+               for fid, uid, key in rows for g in sorted(field_grams(key))]
         if new:
             conn.execute(insert(gram_table), new)
             written += len(new)

@@ -218,11 +218,17 @@ class DirectoryField(db.Model):  # type: ignore[name-defined]
 
 
 class DirectoryGram(db.Model):  # type: ignore[name-defined]
-    """Distinct bigrams of a field key (with the sentinel) and its Latin trigrams, to prefilter search terms."""
+    """Distinct bigrams of a field key (with the sentinel) and its Latin trigrams, to prefilter search terms.
+
+    ``user_id`` repeats the field's owner (written only by ``directory.index``, with the field) so
+    that the primary key lists, per gram, the people in order: two terms meet by person in the index
+    (directory/search.py) without reading a field row.
+    """
 
     __tablename__ = "directory_gram"
 
     gram: Mapped[str] = mapped_column(_gram_type(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     field_id: Mapped[int] = mapped_column(ForeignKey("directory_field.id", ondelete="CASCADE"), primary_key=True,
                                           index=True)
 

@@ -146,7 +146,8 @@ def seed_people(ctx: ScaleContext) -> str:
                         ("position", Visibility.MEMBERS, index.values_key([pos])),
                         ("interests", Visibility.MEMBERS, index.values_key(mine))):
                     fields.append({"id": fid, "user_id": uid, "field": field_name, "visibility": vis.value, "key": key})
-                    grams_rows.extend({"gram": g, "field_id": fid} for g in index.field_grams(key))
+                    grams_rows.extend({"gram": g, "user_id": uid, "field_id": fid}
+                                      for g in index.field_grams(key))
                     fid += 1
                 uid += 1
             s.execute(insert(User.__table__), users)

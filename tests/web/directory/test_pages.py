@@ -252,10 +252,11 @@ def test_cli_import_dry_run_and_seed_scale(app, tmp_path) -> None:
     assert "already open" in runner.invoke(args=["directory", "open-confirmation"]).output
     assert runner.invoke(args=["directory", "reindex"]).exit_code == 0
     with app.app_context():
-        before = set(db.session.execute(select(DirectoryGram.gram, DirectoryGram.field_id)))
+        grams = select(DirectoryGram.gram, DirectoryGram.user_id, DirectoryGram.field_id)
+        before = set(db.session.execute(grams))
         db.session.rollback()
     rebuilt = runner.invoke(args=["directory", "reindex", "--grams"])
     assert rebuilt.exit_code == 0 and f"{len(before)} gram rows written" in rebuilt.output
     with app.app_context():
-        assert set(db.session.execute(select(DirectoryGram.gram, DirectoryGram.field_id))) == before
+        assert set(db.session.execute(grams)) == before
         assert matching_ids(db.session, viewer, "atokara") == {later.id}

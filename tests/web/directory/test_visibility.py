@@ -83,7 +83,8 @@ def test_hidden_fields_everywhere(app, world, visibility: Visibility, viewer: st
     listing = client.get("/directory?q=ひみつ").get_data(as_text=True)
     assert "秘密 守" in listing and (SECRET_DEPARTMENT in listing) is sees
 
-    for query in ("秘匿課", "秘匿", "hitoku", "潜水"):
+    # Two terms: the hidden one may drive the search or be checked per person (directory/search.py).
+    for query in ("秘匿課", "秘匿", "hitoku", "潜水", "ひみつ 秘匿課", "秘匿課 ひみつ", "主任 秘匿"):
         found = "秘密 守" in client.get(f"/directory?q={query}").get_data(as_text=True)
         if query != "hitoku":
             assert found is sees, query
