@@ -129,6 +129,10 @@ def test_a_draft_survives_an_expired_session(team_page, browsers) -> None:
     sign_in(page, first, factories.PASSWORD)
     editor = _editor(page, path)
     editor.fill(TEXT + "\n長い打合せのあとで書いた段落。\n")
+    # The bell's unread count is fetched after the page loads; its answer renews the session cookie.
+    # Clearing cookies while it is still on its way would let it bring the session back (a busy
+    # machine made that happen): the session must really be gone.
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()  # the session ran out while typing
     page.get_by_role("button", name="保存", exact=True).click()
     page.wait_for_url(lambda url: "/login?next=" in url)
