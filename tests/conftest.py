@@ -62,6 +62,28 @@ def reset_postgres_schema(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture()
+def scratch_url(tmp_path: Path) -> Iterator[str]:
+    """An empty database of the test's own, for migrations, backups and other processes: a SQLite file,
+    or on PostgreSQL a database beside this worker's own (dropped afterwards). The suite's database is
+    never migrated down or restored over."""
+    if not IS_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        return
+    base, name = TEST_DB.rsplit("/", 1)
+    scratch = f"{name}_scratch"
+    admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{scratch}" TEMPLATE template0 ENCODING \'UTF8\''))
+    url = f"{base}/{scratch}"
+    reset_postgres_schema(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def instance_dir() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="renkei-test-") as path:

@@ -1,7 +1,6 @@
 """Backups: a round trip through backup and restore gives back exactly the data, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,27 +10,7 @@ from sqlalchemy import MetaData, create_engine, select, text
 
 from core import backup as backups
 from core.dates import TOKYO
-from tests.conftest import IS_POSTGRES, TEST_DB, make_app, reset_postgres_schema
-
-
-@pytest.fixture()
-def scratch_url(tmp_path: Path) -> Iterator[str]:
-    """A database of its own (the suite's database is never restored over)."""
-    if not IS_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'live.sqlite3'}"
-        return
-    base, name = TEST_DB.rsplit("/", 1)
-    scratch = f"{name}_backup"
-    admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{scratch}" TEMPLATE template0 ENCODING \'UTF8\''))
-    url = f"{base}/{scratch}"
-    reset_postgres_schema(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-    admin.dispose()
+from tests.conftest import IS_POSTGRES, TEST_DB, make_app
 
 
 def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:

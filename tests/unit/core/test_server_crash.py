@@ -19,7 +19,6 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import make_app
 from tests.factories_notify import free_port
-from tests.unit.notify.test_two_processes import scratch_url  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -73,7 +72,7 @@ class Server:
         assert self.process.returncode == -signal.SIGKILL
 
 
-def test_a_save_that_was_answered_survives_a_sigkill_of_the_server(scratch_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_a_save_that_was_answered_survives_a_sigkill_of_the_server(scratch_url: str, tmp_path: Path) -> None:
     ids = prepare(scratch_url, tmp_path)
     from tests.factories import PASSWORD
 

@@ -3,28 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from tests.conftest import IS_POSTGRES, TEST_DB, make_app, reset_postgres_schema
+from tests.conftest import make_app
 
 WITH_PERSON = ("SELECT g.gram, g.user_id, g.field_id, f.user_id FROM directory_gram g "
                "JOIN directory_field f ON f.id = g.field_id")
-
-
-@pytest.fixture()
-def scratch_url(tmp_path: Path) -> str:
-    if IS_POSTGRES:  # a scratch database named after this run's own test database
-        base, name = TEST_DB.rsplit("/", 1)
-        url = f"{base}/{name}_grams"
-        admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_grams"'))
-            conn.execute(text(f'CREATE DATABASE "{name}_grams" TEMPLATE template0 ENCODING \'UTF8\''))
-        admin.dispose()
-        reset_postgres_schema(url)
-        return url
-    return f"sqlite:///{tmp_path / 'grams.sqlite3'}"
 
 
 def test_the_person_of_every_gram_survives_down_and_up(scratch_url: str, tmp_path: Path) -> None:

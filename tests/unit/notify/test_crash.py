@@ -32,7 +32,6 @@ from core.dates import TOKYO
 from tests.conftest import make_app
 from tests.factories_notify import free_port
 from tests.unit.notify.crash_harness import JOB
-from tests.unit.notify.test_two_processes import scratch_url  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[3]
 PEOPLE = 30
@@ -129,7 +128,7 @@ def finish(process: subprocess.Popen[str]) -> str:
     return output
 
 
-def test_a_job_runner_killed_mid_job_reminds_and_mails_everyone_exactly_once(scratch_url: str, tmp_path: Path,  # noqa: F811
+def test_a_job_runner_killed_mid_job_reminds_and_mails_everyone_exactly_once(scratch_url: str, tmp_path: Path,
                                                                              smtp) -> None:
     handler, smtp_port = smtp
     ids = prepare(scratch_url, tmp_path)

@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, func, select, text
 
 from core.dates import TOKYO
-from tests.conftest import IS_POSTGRES, TEST_DB, make_app, reset_postgres_schema
+from tests.conftest import make_app
 from tests.factories_notify import CountingHandler, FakeAssignment, free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -35,25 +35,6 @@ END = datetime(2026, 12, 5, 22, 0, tzinfo=TOKYO)  # Saturday night: the last rem
 
 def jst(month: int, day: int, hour: int) -> datetime:
     return datetime(2026, month, day, hour, 0, tzinfo=TOKYO)
-
-
-@pytest.fixture()
-def scratch_url(tmp_path: Path) -> Iterator[str]:
-    if not IS_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'scheduler.sqlite3'}"
-        return
-    base, name = TEST_DB.rsplit("/", 1)
-    scratch = f"{name}_week"
-    admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{scratch}" TEMPLATE template0 ENCODING \'UTF8\''))
-    url = f"{base}/{scratch}"
-    reset_postgres_schema(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture()

@@ -3,25 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from tests.conftest import IS_POSTGRES, TEST_DB, make_app, reset_postgres_schema
-
-
-@pytest.fixture()
-def scratch_url(tmp_path: Path) -> str:
-    if IS_POSTGRES:  # a scratch database named after this run's own test database
-        base, name = TEST_DB.rsplit("/", 1)
-        url = f"{base}/{name}_scratch"
-        admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_scratch"'))
-            conn.execute(text(f'CREATE DATABASE "{name}_scratch" TEMPLATE template0 ENCODING \'UTF8\''))
-        admin.dispose()
-        reset_postgres_schema(url)
-        return url
-    return f"sqlite:///{tmp_path / 'wiki-migration.sqlite3'}"
+from tests.conftest import make_app
 
 
 def test_downgrade_and_upgrade_with_pages_revisions_and_search_entries(scratch_url: str, tmp_path: Path) -> None:

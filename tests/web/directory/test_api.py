@@ -11,8 +11,6 @@ from openapi_spec_validator import validate as validate_spec
 from referencing import Registry, Resource
 
 from core.extensions import db
-from tests import factories
-from tests import factories_directory as fd
 
 SPEC = json.loads((Path(__file__).resolve().parents[3] / "directory" / "openapi.json").read_text())
 
@@ -36,27 +34,6 @@ def test_the_document_is_valid_openapi_31(client) -> None:
     validate_spec(SPEC)
     served = client.get("/api/v1/openapi.json")
     assert served.status_code == 200 and served.json == SPEC and served.json["openapi"].startswith("3.1")
-
-
-@pytest.fixture()
-def people(app):  # type: ignore[no-untyped-def]
-    from core.dates import utcnow
-    from directory import services
-
-    with app.app_context():
-        viewer = factories.alumnus(factories.YOKOHAMA, name="閲覧 太郎", name_kana="えつらん たろう")
-        raw, _row = services.create_token(db.session, viewer, "スクリプト")
-        for i, (name, kana) in enumerate([("佐藤 花子", "さとう はなこ"), ("加藤 太郎", "かとう たろう"),
-                                          ("髙橋 一郎", "たかはし いちろう")]):
-            person = factories.alumnus(factories.KAWASAKI, name=name, name_kana=kana)
-            fd.enrol(person, 2023)
-            fd.affiliation(person, "危機管理部 防災課", "主任")
-            fd.profile(person, interests="防災、DX", bio="**自己紹介**", contact_email=f"c{i}@example.jp")
-        db.session.commit()
-        ids = {"viewer": viewer.id, "token": raw, "sato": person.id - 2}
-        services.revoke_token(db.session, services.create_token(db.session, viewer, "古い")[1], now=utcnow())
-        db.session.commit()
-    return ids
 
 
 QUERIES = ["", "さとう", "sato", "satoh", "Satō", "髙橋", "高橋", "ｻﾄｳ", "防災", "藤", "存在しない", "%", "a_b"]

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import sign_in
-from tests.web.directory.test_api import SPEC, _check, people  # noqa: F401 (fixture)
+from tests.web.directory.test_api import SPEC, _check
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 PARAMS = [p["name"] for p in SPEC["paths"]["/people"]["get"]["parameters"]]
