@@ -97,8 +97,11 @@ def levels(session: Session, viewer: Viewer, person_ids: Iterable[int]) -> dict[
     if viewer.user_id in out:
         out[viewer.user_id] = set(Visibility)
     person = User.id
-    for pid in session.scalars(select(User.id).where(User.id.in_(ids), shares_cohort(viewer, person))):
-        out[pid].add(Visibility.COHORT)
-    for pid in session.scalars(select(User.id).where(User.id.in_(ids), same_city(viewer, person))):
-        out[pid].add(Visibility.CITY)
+    rows = session.execute(select(User.id, shares_cohort(viewer, person), same_city(viewer, person))
+                           .where(User.id.in_(ids)))
+    for pid, cohort, city in rows:  # one statement for both relations
+        if cohort:
+            out[pid].add(Visibility.COHORT)
+        if city:
+            out[pid].add(Visibility.CITY)
     return {i: frozenset(v) for i, v in out.items()}
