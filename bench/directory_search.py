@@ -177,7 +177,7 @@ def _write(results: dict[str, Any]) -> None:
               "  each, and ~4 ms of planning for the visibility subqueries): 13–21 ms median. The stream is",
               "  fetched 1,200 rows at a time (`directory.search.FETCH`): 500 took three round trips and",
               "  was ~30% slower; 2,500 or more made the server compute rows nobody reads.",
-              "- The cards of the page (ORM loading, 7 statements): 7–9 ms median.",
+              "- The cards of the page (ORM loading, 6 statements): 7–9 ms median.",
               "- The table's figures are higher than these parts: the benchmark runs both databases in one",
               "  process, one after the other; single runs vary by ±10 ms on this virtual machine.",
               "- Tried without gain: the viewer's cohort ids as literal values instead of a subquery, a",
