@@ -87,13 +87,10 @@ class TemplateSection(db.Model):  # type: ignore[name-defined]
         return f"<TemplateSection {self.key} {self.heading}>"
 
 
-class TemplateCriterion(db.Model):  # type: ignore[name-defined]
-    """A review criterion (評価観点) with a description of each level 1–5."""
+class CriterionText:
+    """What a review criterion (評価観点) says: its key, place, name and description, and what each
+    level 1–5 means. The template's criteria and the copy a review round keeps say the same."""
 
-    __tablename__ = "proposal_template_criterion"
-
-    id: Mapped[intpk]
-    template_id: Mapped[int] = mapped_column(ForeignKey("proposal_template.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(String(100))
@@ -103,15 +100,30 @@ class TemplateCriterion(db.Model):  # type: ignore[name-defined]
     level_3: Mapped[str] = mapped_column(String(300), default="")
     level_4: Mapped[str] = mapped_column(String(300), default="")
     level_5: Mapped[str] = mapped_column(String(300), default="")
+
+    TEXT_FIELDS = ("key", "position", "name", "description", *(f"level_{n}" for n in LEVELS))
+
+    @property
+    def levels(self) -> list[tuple[int, str]]:
+        return [(n, getattr(self, f"level_{n}")) for n in LEVELS]
+
+    def text(self) -> dict[str, object]:
+        """The criterion's wording, to copy into another criterion."""
+        return {f: getattr(self, f) for f in self.TEXT_FIELDS}
+
+
+class TemplateCriterion(CriterionText, db.Model):  # type: ignore[name-defined]
+    """A review criterion of a template; retired criteria stay for the rounds that used them."""
+
+    __tablename__ = "proposal_template_criterion"
+
+    id: Mapped[intpk]
+    template_id: Mapped[int] = mapped_column(ForeignKey("proposal_template.id", ondelete="CASCADE"))
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     template: Mapped[ProposalTemplate] = relationship(back_populates="criteria")
 
     __table_args__ = (UniqueConstraint("template_id", "key"),)
-
-    @property
-    def levels(self) -> list[tuple[int, str]]:
-        return [(n, getattr(self, f"level_{n}")) for n in LEVELS]
 
 
 class Proposal(TimestampMixin, db.Model):  # type: ignore[name-defined]

@@ -16,7 +16,7 @@ from core.extensions import db
 from core.models import TimestampMixin, UTCDateTime, created, intpk
 from curriculum.models import Cohort, Team
 from people.models import City, User
-from proposals.models import LEVELS, Proposal, ProposalSnapshot
+from proposals.models import CriterionText, Proposal, ProposalSnapshot
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -89,30 +89,17 @@ class ReviewRound(TimestampMixin, db.Model):  # type: ignore[name-defined]
         return f"<ReviewRound {self.id} {self.status.value}>"
 
 
-class RoundCriterion(db.Model):  # type: ignore[name-defined]
+class RoundCriterion(CriterionText, db.Model):  # type: ignore[name-defined]
     """The rubric as it was when the round opened (later template edits do not change it)."""
 
     __tablename__ = "review_round_criterion"
 
     id: Mapped[intpk]
     round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(40))
-    position: Mapped[int] = mapped_column(default=0)
-    name: Mapped[str] = mapped_column(String(100))
-    description: Mapped[str] = mapped_column(Text, default="")
-    level_1: Mapped[str] = mapped_column(String(300), default="")
-    level_2: Mapped[str] = mapped_column(String(300), default="")
-    level_3: Mapped[str] = mapped_column(String(300), default="")
-    level_4: Mapped[str] = mapped_column(String(300), default="")
-    level_5: Mapped[str] = mapped_column(String(300), default="")
 
     round: Mapped[ReviewRound] = relationship(back_populates="criteria")
 
     __table_args__ = (UniqueConstraint("round_id", "key"),)
-
-    @property
-    def levels(self) -> list[tuple[int, str]]:
-        return [(n, getattr(self, f"level_{n}")) for n in LEVELS]
 
 
 class RoundProposal(db.Model):  # type: ignore[name-defined]

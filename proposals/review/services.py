@@ -140,9 +140,7 @@ def create_round(session: Session, cohort: Cohort, *, title: str, deadline: date
                       hide_authors=hide_authors, include_alumni=include_alumni, seed=seed, status=RoundStatus.DRAFT,
                       created_by_id=actor.id, created_at=now, updated_at=now)
     for c in template.active_criteria:
-        rnd.criteria.append(RoundCriterion(key=c.key, position=c.position, name=c.name, description=c.description,
-                                           level_1=c.level_1, level_2=c.level_2, level_3=c.level_3,
-                                           level_4=c.level_4, level_5=c.level_5))
+        rnd.criteria.append(RoundCriterion(**c.text()))
     if not rnd.criteria:
         raise DomainError("no_criteria")
     for p in chosen:
