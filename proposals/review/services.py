@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import ConflictError, DomainError
@@ -317,12 +317,21 @@ def publish_round(session: Session, rnd: ReviewRound, *, actor: User, now: datet
 
 
 def _tell_assigned(session: Session, rnd: ReviewRound, reviewer_ids: Sequence[int], *, actor: User) -> None:
-    loads = reviewer_loads(rnd)
+    """Tell each reviewer the round, how many proposals they now review in it, and the deadline.
+
+    The params name no proposal and no team (the round may hide the authors). The count is read from
+    the database: an assignment just added by ``_assignment_for`` is not in ``rnd.assignments`` yet.
+    """
+    loads = dict(session.execute(
+        select(ReviewAssignment.reviewer_id, func.count(ReviewAssignment.id))
+        .where(ReviewAssignment.round_id == rnd.id, ReviewAssignment.status != AssignmentStatus.WITHDRAWN,
+               ReviewAssignment.reviewer_id.in_(set(reviewer_ids)))
+        .group_by(ReviewAssignment.reviewer_id)).all())
     for reviewer_id in reviewer_ids:
         publish(session, Event(kind="review.assigned", recipient_ids=(reviewer_id,), target_type="review_round",
                                target_id=rnd.id, url="/reviews",
                                params={"round": rnd.title, "count": loads.get(reviewer_id, 0),
-                                       "deadline": rnd.deadline.isoformat()},
+                                       "due_at": rnd.deadline},
                                actor_id=actor.id))
 
 

@@ -42,16 +42,16 @@ def test_plain_text_and_html_in_the_recipients_language(app, ctx, smtp) -> None:
     ja = factories.participant(email="ja@example.jp", name="日本 語子")
     en = factories.participant(email="en@example.jp", name="Eigo Hanako", locale="en")
     with time_machine.travel(jst(1, 9), tick=False):
-        publish_event("review.assigned", [ja, en], target=("proposal", 4), url="/proposals/4",
+        publish_event("assignment.posted", [ja, en], target=("assignment", 4), url="/proposals/4",
                       params={"title": "空き家の広域活用", "title_en": "Using vacant houses across cities",
                               "due_at": jst(8, 17).isoformat()})
     run(app, "deliver", jst(1, 9, 1))
     ja_mail, en_mail = smtp.handler.to("ja@example.jp")[0], smtp.handler.to("en@example.jp")[0]
-    assert ja_mail["Subject"] == "【Renkei】提案書「空き家の広域活用」の査読を担当することになりました"
+    assert ja_mail["Subject"] == "【Renkei】新しい課題「空き家の広域活用」が出されました"
     ja_text = ja_mail.get_body(("plain",)).get_content()
     assert "日本 語子 さん" in ja_text and "締切：2026年12月8日(火) 17:00" in ja_text
     assert "http://127.0.0.1:5000/proposals/4" in ja_text
-    assert en_mail["Subject"] == "[Renkei] You are to review the proposal “Using vacant houses across cities”"
+    assert en_mail["Subject"] == "[Renkei] New assignment: “Using vacant houses across cities”"
     en_text = en_mail.get_body(("plain",)).get_content()
     assert "Dear Eigo Hanako," in en_text and "Due: Tue 8 Dec 2026, 17:00" in en_text
     en_html = en_mail.get_body(("html",)).get_content()

@@ -18,8 +18,6 @@ CASES = [
     ("submission.feedback", {"title": "課題2"}, "広域 連太郎",
      "課題「課題2」の提出物に広域 連太郎さんからフィードバックが届きました",
      "広域 連太郎 gave feedback on your submission for “課題2”"),
-    ("review.assigned", {"title": "空き家の活用"}, None, "提案書「空き家の活用」の査読を担当することになりました",
-     "You are to review the proposal “空き家の活用”"),
     ("review.released", {"title": "空き家の活用"}, None, "提案書「空き家の活用」への査読結果が公開されました",
      "The reviews of the proposal “空き家の活用” are now released"),
     ("deadline.near", {"title": "課題2", "due_at": DUE}, None, "「課題2」の締切まであと2日です",
@@ -76,7 +74,8 @@ def test_unknown_kinds_and_missing_params_never_crash(app) -> None:
     with app.test_request_context(), force_locale("ja"):
         assert kinds.render("wiki.rename", {"title": "新しい名前"}, locale="ja", now=NOW).text == "お知らせ：新しい名前"
         assert kinds.render("wiki.rename", {}, locale="ja", now=NOW).text == "新しいお知らせがあります"
-        assert kinds.render("review.assigned", {}, locale="ja", now=NOW).text == "提案書「—」の査読を担当することになりました"
+        assert kinds.render("review.assigned", {}, locale="ja", now=NOW).text == \
+            "査読ラウンド「—」で提案書—件の査読を担当することになりました"
         assert kinds.render("proposal.status", {"title": "t", "status": "on_hold"}, locale="ja", now=NOW).text == \
             "提案書「t」の状態が「on_hold」になりました"
         assert kinds.render("proposal.status", {"title": "t", "status": "x", "status_label": "保留"}, locale="ja",
@@ -97,3 +96,13 @@ def test_areas_can_add_a_kind(app) -> None:
         assert kinds.get("test.extra") is added and added in kinds.known()
     finally:
         kinds._KINDS.pop("test.extra")
+
+
+def test_review_assignment_names_the_round_the_count_and_the_deadline(app) -> None:
+    """What ``proposals.review.services`` sends: the round, how many proposals, the deadline (in JST).
+    (English waits for the translation of the new wording.)"""
+    params = {"round": "中間発表後の相互評価", "count": 2, "due_at": "2026-11-27T08:00:00+00:00"}
+    with app.test_request_context(), force_locale("ja"):
+        message = kinds.render("review.assigned", params, locale="ja", now=NOW)
+    assert message.text == "査読ラウンド「中間発表後の相互評価」で提案書2件の査読を担当することになりました"
+    assert message.detail == "締切：2026年11月27日(金) 17:00"
