@@ -32,8 +32,8 @@ from typing import Any
 
 from flask import Flask
 from markupsafe import Markup
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, case, delete, false, \
-    func, not_, or_, select
+from sqlalchemy import (Boolean, ForeignKey, Index, Integer, Select, String, Text, UniqueConstraint, and_,
+                        case, delete, false, func, not_, or_, select)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
@@ -306,8 +306,12 @@ def _hit(entry: SearchEntry, terms: Sequence[str], in_title: bool) -> SearchHit:
 
 
 def search(session: Session, q: str | None, *, scopes: Iterable[Scope], kinds: Iterable[str] | None = None,
-           limit: int = 20, offset: int = 0) -> SearchPage:
-    """Documents in ``scopes`` (and ``kinds``) containing every term of ``q``: title hits first."""
+           ref_ids: Select[Any] | None = None, limit: int = 20, offset: int = 0) -> SearchPage:
+    """Documents in ``scopes`` (and ``kinds``) containing every term of ``q``: title hits first.
+
+    ``ref_ids`` (a SELECT of one id column, with a single kind) keeps only the documents about those rows —
+    an area's own filters, applied in the database so that ``total`` and every page count only them.
+    """
     terms = search_terms(q)
     limit, offset = max(1, min(int(limit), 100)), max(0, int(offset))
     if not terms:
@@ -316,6 +320,8 @@ def search(session: Session, q: str | None, *, scopes: Iterable[Scope], kinds: I
     kind_list = sorted(set(kinds)) if kinds is not None else None
     if kind_list is not None:
         base.append(SearchEntry.kind.in_(kind_list))
+    if ref_ids is not None:
+        base.append(SearchEntry.ref_id.in_(ref_ids))
     title_match = and_(*[_contains(SearchEntry.title_key, t) for t in terms])  # every term in the title
     in_title = and_(*base, *[_title_candidates(t) for t in terms], title_match)
     in_body = and_(*base, *[_contains(SearchEntry.key, t) for t in terms], not_(title_match))

@@ -11,6 +11,8 @@ from curriculum.models import Cohort, CohortFacilitator, CohortStatus, Enrolment
 from people.models import User
 from tests import factories
 from wiki import revisions, services
+from wiki.cases import services as case_services
+from wiki.cases.models import Case, CaseBody, CaseOrigin, CaseStatus
 from wiki.models import Page, Space, SpaceKind
 
 _years = itertools.count(2030)
@@ -82,3 +84,21 @@ def page(space: Space, title: str = "議事録", text: str = "# 議事録\n\n防
     db.session.commit()
     db.session.refresh(p)
     return p
+
+
+def case(title: str | None = None, *, slug: str | None = None, field: str = "disaster",
+         kind: str = "agreement", bodies: tuple[str, ...] = ("横浜市", "川崎市"),
+         summary: str = "災害時に互いを応援する協定。",
+         status: CaseStatus = CaseStatus.PUBLISHED, commit: bool = True) -> Case:
+    """A case in the library (published and in the search index by default)."""
+    n = next(_numbers)
+    published = status is CaseStatus.PUBLISHED
+    c = Case(slug=slug or (f"test-case-{n}" if published else None), title=title or f"テスト事例{n}", field=field,
+             kind=kind, summary=summary, status=status, origin=CaseOrigin.PROPOSAL,
+             bodies=[CaseBody(name=b, position=i) for i, b in enumerate(bodies)])
+    db.session.add(c)
+    db.session.flush()
+    case_services.index_case(db.session, c)
+    if commit:
+        db.session.commit()
+    return c

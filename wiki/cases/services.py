@@ -160,12 +160,14 @@ def list_cases(session: Session, *, field: str = "", kind: str = "", city: str =
         query = query.where(Case.id.in_(select(CaseBody.case_id).where(CaseBody.name == city)))
     page = max(1, page)
     if searchindex.search_terms(q):
-        hits = searchindex.search(session, q, scopes=[("public", None)], kinds=["case"], limit=100).hits
-        order = {h.ref_id: n for n, h in enumerate(hits)}
-        found = [c for c in session.scalars(query.where(Case.id.in_(list(order)))) if c.id in order]
-        found.sort(key=lambda c: order[c.id])
-        total = len(found)
-        chosen = found[(page - 1) * PER_PAGE: page * PER_PAGE]
+        # The filters go into the search as the ids it may return, so it counts and pages only those.
+        found = searchindex.search(session, q, scopes=[("public", None)], kinds=["case"],
+                                   ref_ids=query.with_only_columns(Case.id), limit=PER_PAGE,
+                                   offset=(page - 1) * PER_PAGE)
+        ids = [h.ref_id for h in found.hits]
+        by_id = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(ids)))} if ids else {}
+        total = found.total
+        chosen = [by_id[i] for i in ids if i in by_id]
     else:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         chosen = list(session.scalars(query.order_by(Case.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)))

@@ -103,3 +103,26 @@ def test_approve_makes_a_free_slug_and_reject_keeps_the_reason(session) -> None:
     assert [c.id for c in services.proposals(session, user=person, all_of_them=False)] == [three.id, two.id, one.id]
     assert services.proposals(session, user=factories.participant(), all_of_them=False) == []
     assert services.pending_count(session) == 0
+
+
+def test_a_search_with_more_than_a_hundred_matches_counts_and_pages_them_all(session) -> None:
+    """Filters go into the search: totals and the last page are right past any search limit."""
+    for n in range(60):  # the term in the title: title hits
+        fw.case(f"潮汐発電の協定{n:03d}", field="environment", commit=False)
+    for n in range(75):  # the term only in the summary: body hits, after the title hits
+        fw.case(f"沿岸の連携{n:03d}", field="environment", summary="潮汐発電を共同で調べる。", commit=False)
+    for n in range(12):  # matches, but another field
+        fw.case(f"潮汐発電の防災{n:03d}", field="disaster", commit=False)
+    session.commit()
+    first = services.list_cases(session, q="潮汐発電", field="environment")
+    assert (first.total, first.pages, len(first.cases)) == (135, 5, services.PER_PAGE)
+    assert all(c.title.startswith("潮汐発電の協定") for c in first.cases)
+    seen = [c.id for page in range(1, 6) for c in services.list_cases(session, q="潮汐発電", field="environment",
+                                                                       page=page).cases]
+    assert len(seen) == len(set(seen)) == 135
+    last = services.list_cases(session, q="潮汐発電", field="environment", page=5)
+    assert last.total == 135 and len(last.cases) == 135 - 4 * services.PER_PAGE
+    assert all(c.field == "environment" and c.title.startswith("沿岸の連携") for c in last.cases)
+    assert services.list_cases(session, q="潮汐発電", field="environment", page=6).cases == []
+    assert services.list_cases(session, q="潮汐発電").total == 147
+    assert services.list_cases(session, q="潮汐発電", field="disaster").total == 12

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
+from tests import factories_wiki as fw
 from wiki.cases import services
 from wiki.cases.models import Case, CaseStatus
 
@@ -103,3 +104,14 @@ def test_edit_a_case_and_sync_leaves_it_alone(library, login, indb, person) -> N
         assert "updated" in services.sync_cases(session)
         session.commit()
         assert services.by_slug(session, "nagoya-joint-dispatch-center").title.endswith("（改訂）")
+
+
+def test_a_search_past_a_hundred_matches_reaches_its_last_page(indb, login, person) -> None:
+    with indb() as session:
+        for n in range(105):
+            fw.case(f"潮汐発電の協定{n:03d}", field="environment", commit=False)
+        fw.case("潮汐発電の防災", field="disaster", commit=False)
+        session.commit()
+    body = login(person()).get("/cases?q=潮汐発電&field=environment&page=4").get_data(as_text=True)
+    assert "105件の事例" in body and "4 / 4" in body and "次へ" not in body
+    assert body.count("潮汐発電の協定") == 105 - 3 * services.PER_PAGE and "潮汐発電の防災" not in body
