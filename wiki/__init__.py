@@ -10,6 +10,7 @@ from core.nav import NavItem
 
 def init_app(app: Flask) -> None:
     from core import policy as core_policy
+    from curriculum import caselinks
     from wiki import cli, labels, models, policy, views  # noqa: F401  (models: registers the tables)
     from wiki.cases import models as case_models  # noqa: F401
     from wiki.home_panel import workspace_panels
@@ -26,5 +27,15 @@ def init_app(app: Flask) -> None:
     )
     nav.register_stylesheet(app, "css/wiki.css")
     panels.register(app, workspace_panels)
+    caselinks.register(app, _case_titles)
     searchindex.register_kind(app, "page", _l("ワークスペースのページ"))
     searchindex.register_kind(app, "case", _l("事例"))
+
+
+def _case_titles(slugs: list[str]) -> dict[str, str]:
+    """Module pages' related cases under their titles (``curriculum.caselinks``, which cannot import us)."""
+    from core.extensions import db
+    from core.i18n import current_locale
+    from wiki.cases import services as case_services
+
+    return case_services.titles_by_slug(db.session, slugs, current_locale())

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -186,6 +187,16 @@ def city_choices(session: Session) -> list[tuple[str, int]]:
 
 def by_slug(session: Session, slug: str) -> Case | None:
     return session.scalar(select(Case).where(Case.slug == slug))
+
+
+def titles_by_slug(session: Session, slugs: Iterable[str], locale: str = "ja") -> dict[str, str]:
+    """Slug → title of the published cases among ``slugs`` (what a ``[[case:slug]]`` link shows)."""
+    wanted = sorted({s for s in slugs if s})
+    if not wanted:
+        return {}
+    rows = session.execute(select(Case.slug, Case.title, Case.title_en)
+                           .where(Case.slug.in_(wanted), Case.status == CaseStatus.PUBLISHED))
+    return {slug: (title_en if locale == "en" and title_en else title) for slug, title, title_en in rows}
 
 
 def proposals(session: Session, *, user: User, all_of_them: bool) -> list[Case]:

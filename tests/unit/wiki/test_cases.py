@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from core.errors import DomainError
 from core.searchindex import SearchEntry, search
+from curriculum.moduletext import load_dir
 from tests import factories
 from tests import factories_wiki as fw
 from wiki.cases import services
@@ -103,6 +104,21 @@ def test_approve_makes_a_free_slug_and_reject_keeps_the_reason(session) -> None:
     assert [c.id for c in services.proposals(session, user=person, all_of_them=False)] == [three.id, two.id, one.id]
     assert services.proposals(session, user=factories.participant(), all_of_them=False) == []
     assert services.pending_count(session) == 0
+
+
+def test_every_related_case_of_a_seeded_module_is_a_seeded_case() -> None:
+    slugs = {row["slug"] for row in yaml.safe_load(services.SEED_FILE.read_text(encoding="utf-8"))}
+    for module in load_dir():
+        assert set(module.related_cases) <= slugs, (module.slug, set(module.related_cases) - slugs)
+
+
+def test_titles_by_slug_only_for_published_cases_in_the_reader_s_language(session) -> None:
+    fw.case("消防指令センターの共同運用", slug="joint-dispatch").title_en = "Joint dispatch"
+    fw.case("提案中の事例", status=CaseStatus.PROPOSED)
+    titles = services.titles_by_slug(session, ["joint-dispatch", "nope", ""])
+    assert titles == {"joint-dispatch": "消防指令センターの共同運用"}
+    assert services.titles_by_slug(session, ["joint-dispatch"], "en") == {"joint-dispatch": "Joint dispatch"}
+    assert services.titles_by_slug(session, []) == {}
 
 
 def test_a_search_with_more_than_a_hundred_matches_counts_and_pages_them_all(session) -> None:

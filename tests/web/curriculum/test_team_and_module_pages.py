@@ -10,6 +10,7 @@ from core.extensions import db
 from curriculum.models import ModuleOverride, Team, TeamMember
 from tests import factories
 from tests import factories_curriculum as fc
+from wiki.cases import services as case_services
 
 CODES = [
     factories.YOKOHAMA,
@@ -84,6 +85,8 @@ def test_suggest_apply_adjust_and_publish_teams(app, login) -> None:
 def test_modules_marked_done_adapted_and_followed(app, login) -> None:
     with app.app_context():
         fc.modules()
+        case_services.sync_cases(db.session)
+        db.session.commit()
         facilitator = factories.facilitator()
         cohort = fc.cohort(facilitators=(facilitator,))
         me = fc.participant_in(cohort, name="学習 花子")
@@ -92,7 +95,8 @@ def test_modules_marked_done_adapted_and_followed(app, login) -> None:
     client = login(me)
     page = client.get(f"/cohorts/{cohort.id}/modules/why-2040").get_data(as_text=True)
     assert "なぜ2040年なのか" in page and "学習のねらい" in page
-    assert 'href="/cases/eight-cities-study-meeting"' in page  # related cases, served by the wiki
+    # related cases, served by the wiki, under their titles
+    assert '<a href="/cases/eight-cities-study-meeting">8市連携スタディミーティング（若手職員勉強会）</a>' in page
     assert client.post(f"/cohorts/{cohort.id}/modules/why-2040/done").status_code == 302
     assert client.post(f"/cohorts/{cohort.id}/modules/why-2040/done").status_code == 302  # double click
     listing = client.get(f"/cohorts/{cohort.id}/modules").get_data(as_text=True)
