@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     from proposals import panels as proposal_panels
     from proposals.review import policy as review_policy
     from proposals.review import views as review_views
+    from proposals.views.base import section_markdown
     from proposals.vocab import (DIRECTION_LABELS, FIELD_LABELS, SNAPSHOT_KIND_LABELS, STATUS_BADGE,
                                  STATUS_LABELS)
 
@@ -46,3 +47,4 @@ def init_app(app: Flask) -> None:
         policy_field_label=lambda f: FIELD_LABELS[f] if f else "", direction_label=lambda d: DIRECTION_LABELS[d],
         snapshot_kind_label=lambda k: SNAPSHOT_KIND_LABELS[k],
     )
+    app.jinja_env.filters["section_markdown"] = section_markdown

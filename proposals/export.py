@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -20,6 +20,7 @@ from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
 from core.dates import UTC, wareki
+from wiki.links import plain_links
 
 PROGRAMME = "8市連携スタディミーティング"
 FONT = "游明朝"
@@ -44,6 +45,7 @@ class ProposalDocument:
     dated: date
     sections: Sequence[DocSection]
     outcome: str | None = None
+    case_titles: Mapping[str, str] = field(default_factory=dict)  # slug -> title, for [[case:slug]]
 
 
 @dataclass(frozen=True)
@@ -144,9 +146,12 @@ def _runs(paragraph: Paragraph, text: str) -> None:
             paragraph.add_run(part.replace("`", ""))
 
 
-def markdown_paragraphs(doc: Document, source: str) -> None:  # type: ignore[valid-type]
-    """The Markdown people write in sections, as Word paragraphs (lists, bold, sub-headings)."""
+def markdown_paragraphs(doc: Document, source: str,  # type: ignore[valid-type]
+                        case_titles: Mapping[str, str] | None = None) -> None:
+    """The Markdown people write in sections, as Word paragraphs (lists, bold, sub-headings); a ``[[link]]``
+    becomes the text it shows (a case link: the case's title from ``case_titles``)."""
     buffer: list[str] = []
+    source = plain_links(source, case_titles)
 
     def flush() -> None:
         if buffer:
@@ -202,7 +207,7 @@ def proposal_docx(p: ProposalDocument) -> bytes:
     for s in p.sections:
         doc.add_heading(s.heading, level=1)
         if s.text.strip():
-            markdown_paragraphs(doc, s.text)
+            markdown_paragraphs(doc, s.text, p.case_titles)
         else:
             doc.add_paragraph("（未記入）")
     return _save(doc)

@@ -2,8 +2,9 @@
 
 ``[[タイトル]]`` and ``[[タイトル|表示する文字]]`` link to a page of the same space; a page that does not
 exist yet gets a red link that opens "create". ``[[case:slug]]`` (or ``[[事例:slug]]``) links to the case
-library. The extensions only emit ``<a class="wikilink|wikilink-new|caselink">`` and
-``<span class="mention">``, which ``core.text`` allows; everything still goes through its sanitiser.
+library; given the case titles (``CaseTitles``), a case link shows the case's title and a slug that is not
+in the library is marked missing. The extensions only emit ``<a class="wikilink|wikilink-new|caselink">``
+and ``<span class="mention">``, which ``core.text`` allows; everything still goes through its sanitiser.
 """
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ import html
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import nh3
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.util import AtomicString
 
 from core import text as core_text
 from core.errors import DomainError
@@ -80,23 +82,48 @@ class LinkTarget:
 Resolver = Callable[[str], LinkTarget | None]  # title -> where it leads (None: not a valid title)
 
 
+@dataclass(frozen=True)
+class CaseTitles:
+    """What ``[[case:slug]]`` shows: the titles of the cases in the library (by slug), and for any other slug
+    the text of a link marked missing (e.g. "slug（事例集にない事例）", also its tooltip)."""
+
+    titles: Mapping[str, str]
+    missing: Callable[[str], str]
+
+
+def _no_pages(title: str) -> None:
+    return None
+
+
 class _WikiLinkProcessor(InlineProcessor):
-    def __init__(self, pattern: str, md: Markdown, resolve: Resolver, case_href: Callable[[str], str]) -> None:
+    def __init__(self, pattern: str, md: Markdown, resolve: Resolver, case_href: Callable[[str], str],
+                 cases: CaseTitles | None) -> None:
         super().__init__(pattern, md)
         self.resolve = resolve
         self.case_href = case_href
+        self.cases = cases
+
+    def _case(self, element: etree.Element, slug: str, label: str) -> etree.Element:
+        element.set("href", self.case_href(slug))
+        element.set("class", "caselink")
+        element.text = label or slug
+        if self.cases is not None:
+            title = self.cases.titles.get(slug)
+            if title is None:
+                element.set("class", "caselink wikilink-new")
+                element.set("title", self.cases.missing(slug))
+                element.text = AtomicString(self.cases.missing(label or slug))
+            elif not label:
+                element.text = AtomicString(title)  # the case's title as written, not read as Markdown
+        return element
 
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element | None, int, int]:  # noqa: N802
         target = m.group(1).strip()
         label = (m.group(2) or "").strip()
         element = etree.Element("a")
-        for prefix in CASE_PREFIXES:
-            if target.lower().startswith(prefix):
-                slug = target[len(prefix):].strip()
-                element.set("href", self.case_href(slug))
-                element.set("class", "caselink")
-                element.text = label or slug
-                return element, m.start(0), m.end(0)
+        slug = case_slug(target)
+        if slug is not None:
+            return self._case(element, slug, label), m.start(0), m.end(0)
         found = self.resolve(target)
         if found is None:
             return None, m.start(0), m.end(0)
@@ -109,17 +136,46 @@ class _WikiLinkProcessor(InlineProcessor):
 
 
 class WikiLinkExtension(Extension):
-    """``[[タイトル]]`` / ``[[タイトル|表示]]`` / ``[[case:slug]]`` for ``core.text.render``."""
+    """``[[タイトル]]`` / ``[[タイトル|表示]]`` / ``[[case:slug]]`` for ``core.text.render``.
 
-    def __init__(self, resolve: Resolver, case_href: Callable[[str], str] = lambda s: f"/cases/{s}") -> None:
+    ``cases``: show case titles (and mark unknown slugs); without it a case link shows its label or slug.
+    """
+
+    def __init__(self, resolve: Resolver, case_href: Callable[[str], str] = lambda s: f"/cases/{s}",
+                 cases: CaseTitles | None = None) -> None:
         super().__init__()
         self.resolve = resolve
         self.case_href = case_href
+        self.cases = cases
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
         # Above links (160) so "[[" is not read as a link, below code spans (190) so `[[x]]` stays code.
-        md.inlinePatterns.register(_WikiLinkProcessor(WIKILINK_RE, md, self.resolve, self.case_href),
-                                   "wikilink", 175)
+        processor = _WikiLinkProcessor(WIKILINK_RE, md, self.resolve, self.case_href, self.cases)
+        md.inlinePatterns.register(processor, "wikilink", 175)
+
+
+def case_link_extension(cases: CaseTitles) -> WikiLinkExtension:
+    """Only ``[[case:slug]]`` (under the case's title), for text outside a workspace such as a proposal:
+    ``[[other brackets]]`` stay as written."""
+    return WikiLinkExtension(_no_pages, cases=cases)
+
+
+def case_slug(target: str) -> str | None:
+    """The slug of a ``[[case:slug]]`` / ``[[事例:slug]]`` target, None for a page title."""
+    for prefix in CASE_PREFIXES:
+        if target.lower().startswith(prefix):
+            return target[len(prefix):].strip()
+    return None
+
+
+def case_slugs(source: str | None) -> list[str]:
+    """Case slugs linked from ``source``, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for m in re.finditer(WIKILINK_RE, source or ""):
+        slug = case_slug(m.group(1).strip())
+        if slug:
+            seen.setdefault(slug, None)
+    return list(seen)
 
 
 def link_targets(source: str) -> list[str]:
@@ -173,17 +229,23 @@ class MentionExtension(Extension):
 
 # --- plain text -----------------------------------------------------------------------------------
 
-def _link_label(m: re.Match[str]) -> str:
+def _link_label(m: re.Match[str], case_titles: Mapping[str, str] | None = None) -> str:
     target, label = m.group(1).strip(), (m.group(2) or "").strip()
-    for prefix in CASE_PREFIXES:
-        if target.lower().startswith(prefix):
-            return label or target[len(prefix):]
+    slug = case_slug(target)
+    if slug is not None:
+        return label or (case_titles or {}).get(slug) or slug
     return label or target
+
+
+def plain_links(source: str | None, case_titles: Mapping[str, str] | None = None) -> str:
+    """``source`` with every ``[[link]]`` replaced by what it shows (a case link: its label, else the case's
+    title from ``case_titles``, else the slug) — for exports that cannot link."""
+    return re.sub(WIKILINK_RE, lambda m: _link_label(m, case_titles), source or "")
 
 
 def plain_text(source: str | None) -> str:
     """What a reader sees of some Markdown, as plain text (for the search index and excerpts)."""
-    source = re.sub(WIKILINK_RE, _link_label, source or "")
+    source = plain_links(source)
     rendered = core_text.render(source).html
     rendered = re.sub(r"</(p|li|h[1-6]|tr|blockquote|pre|dd|dt)>", " ", str(rendered))
     rendered = re.sub(r"<(br|hr)\s*/?>", " ", rendered)

@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash
+from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import current_locale
 from curriculum.models import Team
 from proposals.forms import MESSAGES
 from proposals.models import Proposal, ProposalTemplate
 from proposals.services import SectionText
 from proposals.template import template_or_default
+from wiki.cases import services as case_services
 
 bp = Blueprint("proposals", __name__)
 
@@ -33,6 +37,14 @@ def load_team(team_id: int) -> Team:
 
 def template_of(proposal: Proposal) -> ProposalTemplate:
     return template_or_default(db.session, proposal.cohort_id)
+
+
+def section_markdown(source: str | None) -> Markup:
+    """The Jinja filter ``|section_markdown``: a proposal section's Markdown, ``[[case:slug]]`` linking to the
+    case under its title."""
+    return case_services.render_with_case_links(
+        db.session, source, locale=current_locale(),
+        missing=lambda slug: _("%(slug)s（事例集にない事例）", slug=slug)).html
 
 
 def texts_of(states: list) -> list[SectionText]:  # type: ignore[type-arg]

@@ -2,6 +2,8 @@
 presentation to the meeting, the decision on 検討テーマ, follow-up notes."""
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,6 +21,8 @@ from proposals.forms import DecisionForm, FollowUpForm, PresentForm
 from proposals.models import Proposal, ProposalSnapshot
 from proposals.views.base import bp, flash_error, load_proposal, template_of
 from proposals.vocab import DIRECTION_JA, FIELD_JA, OUTCOMES, SNAPSHOT_KIND_JA, STATUS_JA, Direction, ProposalStatus
+from wiki.cases import services as case_services
+from wiki.links import case_slugs
 
 
 def _snapshot_or_404(proposal: Proposal, number: int) -> ProposalSnapshot:
@@ -114,6 +118,8 @@ def export_docx(proposal_id: int):  # type: ignore[no-untyped-def]
     proposal = load_proposal(proposal_id)
     authorize(policy.view(current_user, proposal))
     document, snap = _document(proposal)
+    slugs = [slug for s in document.sections for slug in case_slugs(s.text)]
+    document = dataclasses.replace(document, case_titles=case_services.titles_by_slug(db.session, slugs))
     suffix = f"v{snap.number}" if snap else "draft"
     filename = f"proposal-{proposal.id}-{suffix}.docx"
     response = Response(export.proposal_docx(document),

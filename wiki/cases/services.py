@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import searchindex
+from core import text as core_text
 from core.errors import DomainError
 from people.models import User
 from wiki import links
@@ -197,6 +198,18 @@ def titles_by_slug(session: Session, slugs: Iterable[str], locale: str = "ja") -
     rows = session.execute(select(Case.slug, Case.title, Case.title_en)
                            .where(Case.slug.in_(wanted), Case.status == CaseStatus.PUBLISHED))
     return {slug: (title_en if locale == "en" and title_en else title) for slug, title, title_en in rows}
+
+
+def render_with_case_links(session: Session, source: str | None, *, locale: str,
+                           missing: Callable[[str], str]) -> core_text.Rendered:
+    """Markdown written outside a workspace (a proposal section) with ``[[case:slug]]`` linking to the case
+    under its title, and a slug not in the library marked with ``missing(slug)``. One query, only when the
+    text links to cases."""
+    slugs = links.case_slugs(source)
+    if not slugs:
+        return core_text.render(source or "")
+    titles = links.CaseTitles(titles_by_slug(session, slugs, locale), missing)
+    return core_text.render(source or "", extensions=[links.case_link_extension(titles)])
 
 
 def proposals(session: Session, *, user: User, all_of_them: bool) -> list[Case]:

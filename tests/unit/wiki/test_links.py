@@ -5,8 +5,9 @@ import pytest
 
 from core import text as core_text
 from core.errors import DomainError
-from wiki.links import (LinkTarget, MentionExtension, WikiLinkExtension, check_title, clean_title, link_targets,
-                        mentioned, plain_text, slugify)
+from wiki.links import (CaseTitles, LinkTarget, MentionExtension, WikiLinkExtension, case_link_extension,
+                        case_slugs, check_title, clean_title, link_targets, mentioned, plain_links,
+                        plain_text, slugify)
 
 
 @pytest.mark.parametrize("title,slug", [
@@ -58,6 +59,21 @@ def test_case_links_code_spans_and_escaping() -> None:
     assert 'class="caselink" href="/cases/nagoya-joint-dispatch-center"' in html and ">名古屋の事例<" in html
     assert "<code>[[code]]</code>" in html and "<b>" not in html
     assert render("[[事例:kobe-ashiya-waste-incineration]]").count('class="caselink"') == 1
+
+
+def test_case_links_under_their_titles_and_missing_ones_marked() -> None:
+    cases = CaseTitles({"nagoya": "名古屋の*共同*運用"}, lambda slug: f"{slug}（なし）")
+    source = "[[case:nagoya]] [[事例:nagoya|ラベル]] [[case:gone]] [[ページ]] [[case:<img src=x onerror=alert(1)>]]"
+    html = str(core_text.render(source, extensions=[case_link_extension(cases)]).html)
+    assert '<a class="caselink" href="/cases/nagoya" rel="nofollow noopener noreferrer">' \
+           '名古屋の*共同*運用</a>' in html  # a title is not read as Markdown
+    assert ">ラベル</a>" in html and "[[ページ]]" in html  # page links are not this text's business
+    assert '<a class="caselink wikilink-new" href="/cases/gone" title="gone（なし）"' in html
+    assert ">gone（なし）</a>" in html
+    assert "<img" not in html  # an odd slug stays text
+    assert case_slugs(source) == ["nagoya", "gone", "<img src=x onerror=alert(1)>"]
+    assert plain_links("[[case:nagoya]]、[[case:nagoya|例]]、[[case:gone]]、[[A|a]]", {"nagoya": "名古屋"}) == \
+        "名古屋、例、gone、a"
 
 
 def test_link_targets_lists_pages_once() -> None:

@@ -13,6 +13,7 @@ from proposals.models import Proposal, ProposalSnapshot
 from proposals.vocab import ProposalStatus
 from tests import factories
 from tests import factories_proposals as fp
+from tests import factories_wiki as fw
 
 
 def _proposal_id(response) -> int:  # type: ignore[no-untyped-def]
@@ -263,3 +264,31 @@ def test_the_site_search_finds_finished_proposals_for_everyone_and_drafts_for_th
     assert f"/proposals/{done_id}" in page and f"/proposals/{submitted_id}" not in page
     team = login(year.b1).get("/search?q=防災&kind=proposal").get_data(as_text=True)
     assert f"/proposals/{submitted_id}" in team and "提案書" in team
+
+
+CASE_TEXT = ("[[case:joint-dispatch]]を参考にする。\n\n- [[事例:joint-dispatch|名古屋の例]]\n"
+             "- [[case:no-such-case]]\n- [[case:<script>alert(1)</script>]]\n")
+
+
+def test_sections_link_to_cases_under_their_titles(app, login, year) -> None:
+    with app.app_context():
+        fw.case("消防指令センターの共同運用", slug="joint-dispatch")
+        p = fp.proposal(year.team1, author=year.a1, texts={**fp.TEXTS, "purpose": CASE_TEXT}, submit=True)
+        fp.write(p, "novelty", "[[case:joint-dispatch]]に学ぶ。", author=year.a1)
+        pid = p.id
+    client = login(year.a1)
+    link = re.compile(r'<a class="caselink" href="/cases/joint-dispatch"[^>]*>消防指令センターの共同運用</a>')
+    for path in (f"/proposals/{pid}", f"/proposals/{pid}/print", f"/proposals/{pid}/snapshots/1"):
+        body = client.get(path).get_data(as_text=True)
+        assert link.search(body), path
+        assert re.search(r'href="/cases/joint-dispatch"[^>]*>名古屋の例</a>', body)  # a label wins
+        missing = r'class="caselink wikilink-new" href="/cases/no-such-case"[^>]*>no-such-case（事例集にない事例）<'
+        assert re.search(missing, body), path
+        assert "[[case:" not in body and "<script>alert" not in body, path
+    history = client.get(f"/proposals/{pid}/sections/novelty/history").get_data(as_text=True)
+    revision_id = re.search(rf"/proposals/{pid}/revisions/(\d+)", history).group(1)
+    assert link.search(client.get(f"/proposals/{pid}/revisions/{revision_id}").get_data(as_text=True))
+    d = docx.Document(io.BytesIO(client.get(f"/proposals/{pid}/export.docx").data))
+    text = "\n".join(par.text for par in d.paragraphs)
+    assert "消防指令センターの共同運用を参考にする。" in text and "名古屋の例" in text and "no-such-case" in text
+    assert "[[" not in text
