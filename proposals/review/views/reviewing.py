@@ -18,12 +18,12 @@ from core.security import authorize
 from people.models import City, User
 from proposals import export, sections
 from proposals import policy as proposal_policy
-from proposals.models import ProposalSnapshot
+from proposals.models import Proposal, ProposalSnapshot
 from proposals.review import policy, services
 from proposals.review.forms import MESSAGES, HelpfulnessForm, ResponseForm, review_form
 from proposals.review.models import (AssignmentStatus, ReviewAssignment, ReviewResponse, ReviewRound, RoundProposal,
                                      RoundStatus)
-from proposals.review.views.base import bp, flash_error, load_assignment
+from proposals.review.views.base import bp, field_error, flash_error, load_assignment
 from proposals.template import template_or_default
 from proposals.views.base import load_proposal
 
@@ -147,10 +147,17 @@ def _revision_choices(proposal, since) -> list[tuple[str, str]]:  # type: ignore
     return out
 
 
-@bp.route("/proposals/<int:proposal_id>/reviews")
-def proposal_reviews(proposal_id: int):  # type: ignore[no-untyped-def]
-    proposal = load_proposal(proposal_id)
-    authorize(proposal_policy.view_history(current_user, proposal))
+def _response_form(assignment: ReviewAssignment, revision_choices: list[tuple[str, str]]) -> ResponseForm:
+    """The answer form filled with what is saved (an empty version: no answer existed when it was shown)."""
+    saved = assignment.response
+    return ResponseForm(formdata=None, revision_choices=revision_choices, text=saved.text if saved else "",
+                        revisions=[f"{link.section_key}:{link.revision_id}" for link in saved.links] if saved else [],
+                        version=str(saved.version) if saved else "")
+
+
+def _reviews_page(proposal: Proposal, *, posted: tuple[int, ResponseForm] | None = None,
+                  status: int = 200):  # type: ignore[no-untyped-def]
+    """The released reviews of a proposal; ``posted`` is an answer form sent back with its errors."""
     rounds = _visible(proposal, _released_rounds(proposal.id))
     names = {r.id: policy.see_reviewer_names(current_user, r) for r, _rp in rounds}
     assignments = _assignments([rp.id for _r, rp in rounds], names=any(names.values()))
@@ -163,14 +170,18 @@ def proposal_reviews(proposal_id: int):  # type: ignore[no-untyped-def]
     labels = dict(revision_choices)
     forms = {}
     for a in assignments:
-        forms[a.id] = (
-            ResponseForm(formdata=None, revision_choices=revision_choices,
-                         text=a.response.text if a.response else "",
-                         revisions=[f"{link.section_key}:{link.revision_id}" for link in a.response.links]
-                         if a.response else [], version=str(a.response.version) if a.response else ""),
-            HelpfulnessForm(formdata=None, value=a.helpfulness))
+        answer = posted[1] if posted is not None and posted[0] == a.id else _response_form(a, revision_choices)
+        forms[a.id] = (answer, HelpfulnessForm(formdata=None, value=a.helpfulness))
     return render_template("proposals/review/proposal_reviews.html", proposal=proposal, rounds=rounds, by_rp=by_rp,
-                           names=names, forms=forms, can_answer=can_answer, labels=labels, now=dates.utcnow())
+                           names=names, forms=forms, can_answer=can_answer, labels=labels,
+                           now=dates.utcnow()), status
+
+
+@bp.route("/proposals/<int:proposal_id>/reviews")
+def proposal_reviews(proposal_id: int):  # type: ignore[no-untyped-def]
+    proposal = load_proposal(proposal_id)
+    authorize(proposal_policy.view_history(current_user, proposal))
+    return _reviews_page(proposal)
 
 
 def _answerable(assignment_id: int) -> ReviewAssignment:
@@ -183,28 +194,32 @@ def _answerable(assignment_id: int) -> ReviewAssignment:
 
 @bp.route("/reviews/<int:assignment_id>/response", methods=["POST"])
 def respond(assignment_id: int):  # type: ignore[no-untyped-def]
+    """Save the team's answer; on any refusal the page comes back with what was typed and the reason."""
     assignment = _answerable(assignment_id)
     proposal = assignment.round_proposal.proposal
     rnd = assignment.round
     choices = _revision_choices(proposal, rnd.published_at or rnd.created_at)
     form = ResponseForm(revision_choices=choices)
-    if form.validate_on_submit():
-        allowed = [(value.rpartition(":")[0], int(value.rpartition(":")[2])) for value, _label in choices]
-        try:
-            services.respond(db.session, assignment, text=form.text.data or "", links=form.links(),
-                             allowed_links=allowed, version=form.version_number(), actor=current_user,
-                             now=dates.utcnow())
-        except (ConflictError, DomainError) as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("査読者%(alias)sへの返答を保存しました。", alias=assignment.alias), "success")
-            return redirect(url_for("review.proposal_reviews", proposal_id=proposal.id) + f"#review-{assignment.id}")
-    else:
-        for errors in form.errors.values():
-            for e in errors:
-                flash(str(e), "error")
+    if not form.validate_on_submit():
+        return _reviews_page(proposal, posted=(assignment.id, form), status=400)
+    allowed = [(value.rpartition(":")[0], int(value.rpartition(":")[2])) for value, _label in choices]
+    try:
+        # An empty version means the form was shown before any answer existed: one saved since is newer.
+        services.respond(db.session, assignment, text=form.text.data or "", links=form.links(),
+                         allowed_links=allowed, version=form.version_number() or 0, actor=current_user,
+                         now=dates.utcnow())
+    except ConflictError:
+        db.session.rollback()
+        saved = db.session.scalar(select(ReviewResponse.version).where(ReviewResponse.assignment_id == assignment_id))
+        form.version.data = str(saved or "")  # saving again now replaces the answer shown above, knowingly
+        form.text.errors = [*form.text.errors, str(MESSAGES["response_stale"])]
+        return _reviews_page(proposal, posted=(assignment_id, form), status=409)
+    except DomainError as error:
+        db.session.rollback()
+        field_error(form, error)
+        return _reviews_page(proposal, posted=(assignment_id, form), status=400)
+    db.session.commit()
+    flash(_("査読者%(alias)sへの返答を保存しました。", alias=assignment.alias), "success")
     return redirect(url_for("review.proposal_reviews", proposal_id=proposal.id) + f"#review-{assignment.id}")
 
 

@@ -6,8 +6,10 @@ import re
 
 from sqlalchemy import select
 
+from core.dates import utcnow
 from core.extensions import db
 from proposals.models import Proposal
+from proposals.review import services as review_services
 from proposals.review.models import AssignmentStatus, ReviewAssignment, ReviewRound
 from tests import factories_proposals as fp
 
@@ -152,3 +154,42 @@ def test_facilitator_extends_and_closes(app, login, year) -> None:
     closed = staff.get(f"/review-rounds/{rid}").get_data(as_text=True)
     assert "終了" in closed and "結果公開済み" in closed
     assert "中間発表後の相互評価" in staff.get("/review-rounds").get_data(as_text=True)
+
+
+def _released_review(app, year):  # type: ignore[no-untyped-def]
+    """Team 1's proposal with one submitted, released review: (proposal id, assignment id)."""
+    pid, qid = _two(app, year)
+    with app.app_context():
+        rnd = fp.review_round(year.cohort, [db.session.get(Proposal, pid), db.session.get(Proposal, qid)],
+                              facilitator=year.facilitator, reviews=1)
+        a = next(x for x in rnd.assignments if x.round_proposal.proposal_id == pid)
+        fp.submit_review(a, overall="効果の根拠をもう少し示してほしい。")
+        review_services.release(db.session, rnd, actor=year.facilitator, now=utcnow())
+        db.session.commit()
+        return pid, a.id
+
+
+def test_an_answer_refused_comes_back_with_what_was_typed(app, login, year) -> None:
+    pid, aid = _released_review(app, year)
+    author, mate = login(year.a1), login(year.a2)
+    shown_to_mate = mate.get(f"/proposals/{pid}/reviews").get_data(as_text=True)
+    assert re.search(r'name="version" type="hidden" value=""', shown_to_mate)  # no answer yet
+    empty = author.post(f"/reviews/{aid}/response", data={"text": "   ", "version": ""})
+    body = empty.get_data(as_text=True)
+    assert empty.status_code == 400 and 'id="text-error"' in body and "入力してください。" in body
+    assert "効果の根拠をもう少し示してほしい。" in body  # the same page, not a redirect
+    assert author.post(f"/reviews/{aid}/response",
+                       data={"text": "効果の欄に見込みを追加しました。", "version": ""}).status_code == 302
+    # the teammate's page was shown before that answer: refused, the text kept, the saved answer shown
+    stale = mate.post(f"/reviews/{aid}/response", data={"text": "市民アンケートの結果を加えました。", "version": ""})
+    body = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "ほかのメンバーが先に返答を保存しました" in body
+    assert "市民アンケートの結果を加えました。" in body and "効果の欄に見込みを追加しました。" in body
+    with app.app_context():
+        assert db.session.get(ReviewAssignment, aid).response.text == "効果の欄に見込みを追加しました。"
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', body.split('id="text-error"')[0]
+                        .rsplit("<form", 1)[1]).group(1)
+    assert mate.post(f"/reviews/{aid}/response",
+                     data={"text": "市民アンケートの結果を加えました。", "version": version}).status_code == 302
+    with app.app_context():
+        assert db.session.get(ReviewAssignment, aid).response.text == "市民アンケートの結果を加えました。"
