@@ -242,7 +242,7 @@ def save_page(session: Session, page: Page, text: str, *, author: User | int | N
         version, latest = _current(session, page)
         deleted = session.scalar(select(Page.deleted).where(Page.id == page.id))
         if deleted:
-            raise DomainError("page_deleted", field="text")
+            raise DomainError("page_deleted_while_editing", field="text")
         latest_text = latest.text if latest else ""
         merged = False
         if (latest.id if latest else None) == base_revision_id:

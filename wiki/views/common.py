@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import LazyString
 from flask_login import current_user
 from sqlalchemy import select
@@ -30,7 +30,11 @@ def workspace_or_404(owner: str, owner_id: int) -> Workspace:
 
 
 def page_or_404(ws: Workspace, slug: str, endpoint: str | None = None, **values: Any) -> Page | Response:
-    """The page at ``slug``; a redirect to its current address when it was renamed or moved."""
+    """The page at ``slug``; a redirect to its current address when it was renamed or moved.
+
+    A form sent to the old address (an edit that was open while a teammate renamed or moved the
+    page) is sent on with 307, so the browser posts it again, text and base revision included.
+    """
     if ws.space is None:
         abort(404)
     page, redirected = revisions.find_page(db.session, ws.space, slug)
@@ -39,7 +43,8 @@ def page_or_404(ws: Workspace, slug: str, endpoint: str | None = None, **values:
     if redirected and endpoint:
         authorize(policy.read_page(current_user, page))  # the new address is only told to those who may read
         target = workspace_of_page(page)
-        return redirect(url_for(endpoint, owner=target.owner, owner_id=target.owner_id, slug=page.slug, **values))
+        return redirect(url_for(endpoint, owner=target.owner, owner_id=target.owner_id, slug=page.slug, **values),
+                        code=302 if request.method in ("GET", "HEAD") else 307)
     return page
 
 
@@ -92,5 +97,6 @@ def field_error(form: Any, error: DomainError, messages: Mapping[str, LazyString
 
 
 def draft_key(ws: Workspace, page: Page | None) -> str:
-    """localStorage key of the browser-side draft of an edit (one per page, one per new page)."""
-    return f"renkei-wiki:{ws.owner}:{ws.owner_id}:{page.id if page else 'new'}"
+    """localStorage key of the browser-side draft of an edit: one per page, by its id, so that a draft
+    follows the page when it is renamed or moved; one per workspace for a new page."""
+    return f"renkei-wiki:page:{page.id}" if page else f"renkei-wiki:{ws.owner}:{ws.owner_id}:new"

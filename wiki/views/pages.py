@@ -131,7 +131,10 @@ def edit(owner: str, owner_id: int, slug: str):  # type: ignore[no-untyped-def]
     found = page_or_404(ws, slug, "wiki.edit")
     if not isinstance(found, Page):
         return found
-    authorize(policy.edit_page(current_user, found))
+    # Deleted by a teammate while this edit was open: the save is refused at the field, with the text
+    # kept in the editor (services.save_page), instead of a bare "forbidden" that loses it.
+    authorize(policy.edit_page(current_user, found)
+              or (request.method == "POST" and policy.undelete_page(current_user, found)))
     form = EditForm()
     if request.method == "GET":
         form.text.data = found.text

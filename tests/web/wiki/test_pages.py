@@ -224,6 +224,44 @@ def test_delete_and_undelete(w, login, indb) -> None:
     assert "消す前の本文" in html(client.get(url(w.team1, "古いメモ")))
 
 
+def test_an_edit_open_while_a_teammate_renamed_or_moved_the_page_is_saved_at_the_new_address(w, login, indb) -> None:
+    with indb():
+        fw.page(w.ws1, "骨子", OUTLINE, author=w.yoko)
+    writer, mover = login(w.yoko), login(w.kawa)
+    base = base_id(html(writer.get(url(w.team1, "骨子/edit"))))
+    assert 'data-draft-key="renkei-wiki:page:' in html(writer.get(url(w.team1, "骨子/edit")))  # follows the page
+    assert mover.post(url(w.team1, "骨子/rename"), data={"title": "提案の骨子"}).status_code == 302
+    typed = OUTLINE + "\n改名の間に書いた段落。\n"
+    r = writer.post(url(w.team1, "骨子/edit"), data={"text": typed, "base_revision_id": base, "save": "1"})
+    assert r.status_code == 307 and r.headers["Location"] == url(w.team1, quote("提案の骨子") + "/edit")
+    saved = writer.post(r.headers["Location"], data={"text": typed, "base_revision_id": base, "save": "1"})
+    assert saved.status_code == 302
+    assert mover.post(url(w.team1, quote("提案の骨子") + "/move"),
+                      data={"target": f"cohorts:{w.cohort.id}"}).status_code == 302
+    moved = writer.post(url(w.team1, "骨子/edit"), data={"text": typed + "移動の間にも。\n", "save": "1",
+                                                         "base_revision_id": str(int(base) + 1)})
+    assert moved.status_code == 307 and moved.headers["Location"].startswith(f"/cohorts/{w.cohort.id}/wiki/")
+    assert writer.get(url(w.team1, "骨子")).status_code == 302  # reading still gets an ordinary redirect
+    with indb() as session:
+        page = session.scalar(select(Page).where(Page.title == "提案の骨子"))
+        assert "改名の間に書いた段落。" in revisions.latest_revision(session, page).text
+
+
+def test_saving_a_page_a_teammate_deleted_meanwhile_keeps_the_text_and_says_why(w, login, indb) -> None:
+    with indb():
+        fw.page(w.ws1, "議事録", "第1回", author=w.yoko)
+    writer, deleter = login(w.yoko), login(w.kawa)
+    base = base_id(html(writer.get(url(w.team1, "議事録/edit"))))
+    assert deleter.post(url(w.team1, "議事録/delete"), data={}).status_code == 302
+    r = writer.post(url(w.team1, "議事録/edit"), data={"text": "第1回\n\n削除の間に書いた決定事項。", "save": "1",
+                                                      "base_revision_id": base})
+    body = html(r)
+    assert r.status_code == 400 and "削除の間に書いた決定事項。" in body
+    assert "編集している間に、このページは削除されました" in body
+    assert writer.get(url(w.team1, "議事録/edit")).status_code == 403  # opening the editor of a deleted page
+    assert login(w.zushi).post(url(w.team1, "議事録/edit"), data={"text": "x", "save": "1"}).status_code == 403
+
+
 def test_publishing_shows_a_page_to_the_rest_of_the_cohort(w, login, indb) -> None:
     with indb():
         fw.page(w.ws1, "中間報告", "他チームにも見てほしい", author=w.yoko)
