@@ -74,9 +74,16 @@ class MoveForm(FlaskForm):
 
 
 class ActionForm(FlaskForm):
-    """A button that posts (delete, restore, publish …) with an optional reason."""
+    """A button that posts (delete, restore, publish …) with an optional reason, and the page version
+    the person was looking at (restore and delete refuse when someone saved since)."""
 
     comment = StringField(_l("理由"), validators=[Optional(), Length(max=300)])
+    seen_version = HiddenField()
+
+    def saved_since(self, version: int) -> bool:
+        """True when the page has a newer version than the one on the person's screen."""
+        seen = (self.seen_version.data or "").strip()
+        return seen.isdecimal() and int(seen) != version
 
 
 class CommentForm(FlaskForm):

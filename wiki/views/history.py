@@ -90,6 +90,10 @@ def restore(owner: str, owner_id: int, slug: str, number: int):  # type: ignore[
     form = ActionForm()
     if not form.validate():
         abort(400)
+    if form.saved_since(found.version):
+        flash(_("この画面を開いた後に、他の人が保存しました（第%(n)s版）。最新の版を確認してから、"
+                "もう一度戻してください。", n=found.version), "warning")
+        return redirect(page_url(ws, found, "wiki.history"))
     comment = form.comment.data or _("第%(n)s版に戻しました", n=number)
     before = found.version
     try:

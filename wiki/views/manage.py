@@ -82,6 +82,10 @@ def delete(owner: str, owner_id: int, slug: str):  # type: ignore[no-untyped-def
     form = ActionForm()
     if not form.validate():
         abort(400)
+    if form.saved_since(found.version):
+        flash(_("このページを開いた後に、他の人が保存しました（第%(n)s版）。最新の内容を確認してから、"
+                "もう一度削除してください。", n=found.version), "warning")
+        return redirect(page_url(ws, found))
     services.delete_page(db.session, found, author=current_user, now=dates.utcnow(), comment=form.comment.data or "")
     db.session.commit()
     flash(_("ページ「%(title)s」を削除しました。履歴は残っており、このページから元に戻せます。", title=found.title), "success")

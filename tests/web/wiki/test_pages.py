@@ -187,6 +187,29 @@ def test_history_diff_revision_and_restore(w, login, indb) -> None:
         assert "第1版に戻しました" in restored.comment
 
 
+def test_restore_or_delete_from_a_stale_screen_is_refused_and_says_a_newer_version_exists(w, login, indb) -> None:
+    with indb():
+        page = fw.page(w.ws1, "骨子", OUTLINE, author=w.yoko, history=(OUTLINE + "第2版の追記。\n",))
+    restorer, writer = login(w.kawa), login(w.yoko)
+    old = html(restorer.get(url(w.team1, "骨子/revisions/1")))
+    seen = re.search(r'name="seen_version" value="(\d+)"', old).group(1)
+    assert seen == "2" and 'name="seen_version" value="2"' in html(restorer.get(url(w.team1, "骨子/history")))
+    edit = html(writer.get(url(w.team1, "骨子/edit")))
+    newest = OUTLINE + "第2版の追記。\n直前に書き足した大事な段落。\n"
+    assert writer.post(url(w.team1, "骨子/edit"), data={"text": newest, "base_revision_id": base_id(edit),
+                                                      "save": "1"}).status_code == 302
+    r = restorer.post(url(w.team1, "骨子/revisions/1/restore"), data={"seen_version": seen}, follow_redirects=True)
+    assert "他の人が保存しました（第3版）" in html(r)
+    deleted = restorer.post(url(w.team1, "骨子/delete"), data={"seen_version": seen}, follow_redirects=True)
+    assert "他の人が保存しました（第3版）" in html(deleted)
+    with indb() as session:
+        now = session.get(Page, page.id)
+        assert now.version == 3 and not now.deleted and "直前に書き足した大事な段落。" in now.current_revision.text
+    assert restorer.post(url(w.team1, "骨子/revisions/1/restore"), data={"seen_version": "3"}).status_code == 302
+    with indb() as session:
+        assert session.get(Page, page.id).current_revision.text == OUTLINE
+
+
 def test_rename_redirects_from_the_old_address(w, login, indb) -> None:
     with indb():
         fw.page(w.ws1, "骨子", OUTLINE, author=w.yoko)
