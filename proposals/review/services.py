@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from core.errors import ConflictError, DomainError
 from core.events import Event, publish
 from curriculum.models import Cohort, Enrolment, EnrolmentStatus, Team, TeamMember
-from people.models import Role, User
+from people import services as people_services
+from people.models import AuditEntry, Role, User
 from proposals import services as proposal_services
 from proposals.models import Proposal
 from proposals.review import allocation
@@ -335,16 +336,58 @@ def _tell_assigned(session: Session, rnd: ReviewRound, reviewer_ids: Sequence[in
                                actor_id=actor.id))
 
 
+DEADLINE_EXTENDED = "review_round.extend_deadline"  # the audit entry of each extension
+
+
+def _lock_round(session: Session, rnd: ReviewRound) -> None:
+    """Lock the round's row until the transaction ends, then read its deadline and release afresh.
+
+    The facilitator extending the deadline and the release job ("review-release", every 15 minutes)
+    queue here: the job sees an extension committed before it got the row and leaves the round
+    unreleased; an extension that comes after sees ``released_at`` and is refused.
+    """
+    session.execute(update(ReviewRound).where(ReviewRound.id == rnd.id)
+                    .values(version=ReviewRound.version).execution_options(synchronize_session=False))
+    session.refresh(rnd, ["status", "deadline", "released_at", "released_by_id", "version"])
+
+
 def extend_deadline(session: Session, rnd: ReviewRound, deadline: datetime, *, actor: User, now: datetime) -> None:
+    """A later deadline, also once the old one has passed (late reviewers are when it is needed).
+
+    Allowed until the reviews are released, by the facilitator or by the release job (``released_at``).
+    Between the deadline and the job's next run the authors could already read them; extending then
+    takes them back until the new deadline. Released reviews stay released. Recorded in the audit log.
+    """
+    _lock_round(session, rnd)
     if rnd.status is RoundStatus.CLOSED:
         raise DomainError("round_closed")
-    if rnd.is_released(now):
+    if rnd.released_at is not None:
         raise DomainError("already_released", field="deadline")
     if deadline <= max(now, rnd.deadline):
         raise DomainError("not_later", field="deadline")
+    before = rnd.deadline
     rnd.deadline = deadline
     rnd.version += 1
+    entry = people_services.audit(session, actor, DEADLINE_EXTENDED, rnd,
+                                  f"{before.isoformat()} -> {deadline.isoformat()}")
+    entry.at = now
     session.flush()
+
+
+def deadline_extensions(session: Session, rnd: ReviewRound) -> list[tuple[AuditEntry, datetime | None]]:
+    """Each extension of the round's deadline, oldest first, with the deadline it replaced."""
+    entries = session.scalars(select(AuditEntry).options(joinedload(AuditEntry.actor))
+                              .where(AuditEntry.action == DEADLINE_EXTENDED, AuditEntry.subject_id == rnd.id,
+                                     AuditEntry.subject_type == "reviewround")
+                              .order_by(AuditEntry.at, AuditEntry.id))
+    out = []
+    for entry in entries:
+        before = entry.detail.partition(" -> ")[0]
+        try:
+            out.append((entry, datetime.fromisoformat(before)))
+        except ValueError:
+            out.append((entry, None))
+    return out
 
 
 def extend_assignment(session: Session, assignment: ReviewAssignment, due_at: datetime, *, now: datetime) -> None:
@@ -358,6 +401,7 @@ def extend_assignment(session: Session, assignment: ReviewAssignment, due_at: da
 
 def release(session: Session, rnd: ReviewRound, *, actor: User | None, now: datetime) -> None:
     """The reviews reach the authors (never before). The event hides who wrote them."""
+    _lock_round(session, rnd)  # once only, even when the facilitator and the job release together
     if rnd.status is RoundStatus.DRAFT:
         raise DomainError("round_not_open")
     if rnd.released_at is not None:
@@ -392,6 +436,9 @@ def release_due(session: Session, *, now: datetime) -> int:
                                                     ReviewRound.released_at.is_(None), ReviewRound.deadline <= now))
     count = 0
     for rnd in list(due):
+        _lock_round(session, rnd)
+        if rnd.released_at is not None or rnd.deadline > now:
+            continue  # released, or the deadline extended, since the select
         release(session, rnd, actor=None, now=now)
         count += 1
     return count

@@ -134,6 +134,7 @@ def _page(rnd: ReviewRound, *, status: int = 200, **forms: object):  # type: ign
                                                            proposal_choices=proposal_choices),
         due_form=DueForm(formdata=None),
         reassign_error=forms.get("reassign_error"),
+        extensions=services.deadline_extensions(db.session, rnd),
     )
     return render_template("proposals/review/round.html", **context), status
 

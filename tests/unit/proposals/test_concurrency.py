@@ -194,3 +194,54 @@ def test_a_review_saved_without_a_version_from_twenty_tabs_never_fails_or_duplic
     tab = a.overall_comment.removeprefix("タブ").removesuffix("で書いた総評")
     assert len(scores) == len(a.round.criteria)
     assert all(s.comment == f"タブ{tab}の観点コメント" and s.score == 1 + int(tab) % 5 for s in scores)
+
+
+@pytest.mark.postgres_only
+def test_the_release_job_waits_for_a_deadline_extension_and_leaves_the_round_unreleased(app: Flask, session,
+                                                                                        year) -> None:
+    """The facilitator extends a passed deadline while the release job runs: the job waits for the round's
+    row, then sees the new deadline. (Without the lock it released with the old one.)"""
+    import threading
+    import time
+    from datetime import timedelta
+
+    from core.extensions import db
+    from people.models import User
+    from proposals.review import services
+    from proposals.review.models import ReviewRound
+
+    p = fp.proposal(year.team1, author=year.a1, submit=True)
+    rnd = fp.review_round(year.cohort, [p], facilitator=year.facilitator, reviews=1)
+    rid, fid, late = rnd.id, year.facilitator.id, rnd.deadline + timedelta(minutes=5)
+    session.commit()
+    extended, commit_now, released = threading.Event(), threading.Event(), []
+
+    def extend() -> None:
+        with app.app_context():
+            r = db.session.get(ReviewRound, rid)
+            services.extend_deadline(db.session, r, r.deadline + timedelta(days=2),
+                                     actor=db.session.get(User, fid), now=late)
+            extended.set()
+            commit_now.wait(10)
+            db.session.commit()
+            db.session.remove()
+
+    def job() -> None:
+        with app.app_context():
+            extended.wait(10)
+            released.append(services.release_due(db.session, now=late))
+            db.session.commit()
+            db.session.remove()
+
+    threads = [threading.Thread(target=extend), threading.Thread(target=job)]
+    for t in threads:
+        t.start()
+    extended.wait(10)
+    time.sleep(0.3)
+    assert threads[1].is_alive() and not released  # the job waits for the extension's transaction
+    commit_now.set()
+    for t in threads:
+        t.join(20)
+    session.expire_all()
+    after = session.get(ReviewRound, rid)
+    assert released == [0] and after.released_at is None and after.deadline > late

@@ -232,3 +232,39 @@ def test_close_releases_and_stops_writing(session, year, two) -> None:
     services.close_round(session, rnd, actor=year.facilitator, now=utcnow())
     assert rnd.status is RoundStatus.CLOSED and rnd.released_at is not None
     assert not services.can_write(rnd.assignments[0], utcnow())
+
+
+def test_a_deadline_passed_but_not_yet_released_can_be_extended(session, year, two) -> None:
+    p, q = two
+    rnd = fp.review_round(year.cohort, [p, q], facilitator=year.facilitator, reviews=1)
+    fp.submit_review(rnd.assignments[0])
+    old = rnd.deadline
+    late = old + timedelta(minutes=5)  # past the deadline; the release job has not run yet
+    assert rnd.is_released(late) and rnd.released_at is None
+    new = old + timedelta(days=3)
+    services.extend_deadline(session, rnd, new, actor=year.facilitator, now=late)
+    session.commit()
+    assert rnd.deadline == new and not rnd.is_released(late)  # the authors wait for the new deadline
+    assert not policy.authors_see(year.a1, p, rnd)
+    assert jobs.release_due_reviews(session, late) == 0 and rnd.released_at is None  # the job leaves it
+    [(entry, before)] = services.deadline_extensions(session, rnd)
+    assert entry.actor_id == year.facilitator.id and entry.at == late and before == old
+    with pytest.raises(DomainError, match="not_later"):
+        services.extend_deadline(session, rnd, new - timedelta(hours=1), actor=year.facilitator, now=late)
+    assert jobs.release_due_reviews(session, new + timedelta(minutes=1)) == 1
+    assert rnd.released_at == new
+
+
+def test_released_reviews_stay_released(session, year, two) -> None:
+    p, q = two
+    by_job = fp.review_round(year.cohort, [p], facilitator=year.facilitator, reviews=1)
+    late = by_job.deadline + timedelta(minutes=20)
+    assert jobs.release_due_reviews(session, late) == 1
+    by_hand = fp.review_round(year.cohort, [q], facilitator=year.facilitator, reviews=1, release=True)
+    for rnd, now in ((by_job, late), (by_hand, utcnow())):
+        released_at, deadline = rnd.released_at, rnd.deadline
+        with pytest.raises(DomainError, match="already_released"):
+            services.extend_deadline(session, rnd, deadline + timedelta(days=3), actor=year.facilitator, now=now)
+        session.rollback()
+        assert rnd.released_at == released_at and rnd.deadline == deadline and rnd.is_released(now)
+        assert services.deadline_extensions(session, rnd) == []

@@ -3,6 +3,7 @@ release, answers and ratings, the dashboard and the CSV."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -193,3 +194,34 @@ def test_an_answer_refused_comes_back_with_what_was_typed(app, login, year) -> N
                      data={"text": "市民アンケートの結果を加えました。", "version": version}).status_code == 302
     with app.app_context():
         assert db.session.get(ReviewAssignment, aid).response.text == "市民アンケートの結果を加えました。"
+
+
+def test_a_late_round_can_be_extended_until_its_reviews_are_released(app, login, year) -> None:
+    pid, qid = _two(app, year)
+    with app.app_context():
+        rnd = fp.review_round(year.cohort, [db.session.get(Proposal, pid), db.session.get(Proposal, qid)],
+                              facilitator=year.facilitator, reviews=1)
+        a = next(x for x in rnd.assignments if x.round_proposal.proposal_id == pid)
+        fp.submit_review(a, overall="効果の根拠をもう少し示してほしい。")
+        rnd = db.session.get(ReviewRound, rnd.id)
+        rnd.deadline = utcnow() - timedelta(hours=1)  # passed an hour ago; the release job has not run yet
+        db.session.commit()
+        rid = rnd.id
+    staff, author = login(year.facilitator), login(year.a1)
+    form_action = f'action="/review-rounds/{rid}/deadline"'
+    assert "効果の根拠をもう少し" in author.get(f"/proposals/{pid}/reviews").get_data(as_text=True)
+    page = staff.get(f"/review-rounds/{rid}").get_data(as_text=True)
+    assert form_action in page and "締切を過ぎました" in page
+    assert staff.post(f"/review-rounds/{rid}/deadline", data={"deadline": "2099-03-01T17:00"}).status_code == 302
+    page = staff.get(f"/review-rounds/{rid}").get_data(as_text=True)
+    assert "2099年3月1日" in page and "進行 役子さんが延長（元の締切" in page
+    assert "公開された査読結果はまだありません" in author.get(f"/proposals/{pid}/reviews").get_data(as_text=True)
+    with app.app_context():
+        assert review_services.release_due(db.session, now=utcnow()) == 0  # the job leaves it for later
+        db.session.commit()
+        version = db.session.get(ReviewRound, rid).version
+    assert staff.post(f"/review-rounds/{rid}/release", data={"version": str(version)}).status_code == 302
+    refused = staff.post(f"/review-rounds/{rid}/deadline", data={"deadline": "2099-04-01T17:00"})
+    assert refused.status_code == 400 and "査読結果はすでに公開されています" in refused.get_data(as_text=True)
+    assert form_action not in staff.get(f"/review-rounds/{rid}").get_data(as_text=True)
+    assert "効果の根拠をもう少し" in author.get(f"/proposals/{pid}/reviews").get_data(as_text=True)
