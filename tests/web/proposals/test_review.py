@@ -12,7 +12,7 @@ from core.extensions import db
 from proposals.models import Proposal
 from proposals.review import services as review_services
 from proposals.review.models import AssignmentStatus, ReviewAssignment, ReviewRound
-from tests import factories_proposals as fp
+from tests import factories, factories_proposals as fp
 
 
 def _two(app, year):  # type: ignore[no-untyped-def]
@@ -225,3 +225,48 @@ def test_a_late_round_can_be_extended_until_its_reviews_are_released(app, login,
     assert refused.status_code == 400 and "査読結果はすでに公開されています" in refused.get_data(as_text=True)
     assert form_action not in staff.get(f"/review-rounds/{rid}").get_data(as_text=True)
     assert "効果の根拠をもう少し" in author.get(f"/proposals/{pid}/reviews").get_data(as_text=True)
+
+
+def _section(page: str, heading_id: str) -> str:
+    return page.split(f'id="{heading_id}"')[1].split("</section>")[0]
+
+
+def test_the_round_dashboard_shows_scores_disagreements_late_reviewers_and_reassigns(app, login, year) -> None:
+    pid, qid = _two(app, year)
+    with app.app_context():
+        senior = factories.alumnus(factories.ZUSHI, name="逗子 二期生", email="senior@example.jp")
+        rnd = fp.review_round(year.cohort, [db.session.get(Proposal, pid), db.session.get(Proposal, qid)],
+                              facilitator=year.facilitator, reviews=2, alumni=[senior])
+        on_p = [a for a in rnd.assignments if a.round_proposal.proposal_id == pid]
+        on_q = [a for a in rnd.assignments if a.round_proposal.proposal_id == qid]
+        for a, score in zip(on_p, (1, 5), strict=True):  # the two readers of team 1's proposal disagree
+            fp.submit_review(a, score=score)
+        late = db.session.get(ReviewAssignment, on_q[0].id)
+        late.due_at = utcnow() - timedelta(days=1)  # this reviewer's own deadline passed yesterday
+        db.session.commit()
+        rid, late_id, late_rp = rnd.id, late.id, late.round_proposal_id
+        late_name = late.reviewer.name
+        first_criterion = rnd.criteria[0].name
+    staff = login(year.facilitator)
+    page = staff.get(f"/review-rounds/{rid}").get_data(as_text=True)
+    assert "受付中" in page and "2 / 4 件提出（50%）" in page
+    scores = _section(page, "scores-heading")
+    row = scores.split(f"<th scope=\"row\">{first_criterion}</th>")[1].split("</tr>")[0]
+    assert row.count("<meter") == 5 and '<td class="num">3</td><td class="num">2</td>' in row  # mean 3 of 2
+    disagreements = _section(page, "disagree-heading")
+    assert "差 4" in disagreements and f"8市で支える防災人材バンク — {first_criterion}：1、5" in disagreements
+    overdue = _section(page, "late-heading")
+    assert late_name in overdue and f"/assignments/{late_id}/due" in overdue
+    assert "締切を過ぎた未提出の査読はありません" not in overdue
+    options = re.search(rf'<select id="reviewer-{late_id}" name="reviewer">(.*?)</select>', page, re.S).group(1)
+    new_reviewer = int(re.search(r'<option value="(\d+)">', options).group(1))
+    moved = staff.post(f"/review-rounds/{rid}/assignments/{late_id}/reassign", data={"reviewer": str(new_reviewer)})
+    assert moved.status_code == 302 and moved.headers["Location"].endswith(f"#rp-{late_rp}")
+    with app.app_context():
+        old = db.session.get(ReviewAssignment, late_id)
+        new = db.session.scalar(select(ReviewAssignment).where(ReviewAssignment.round_proposal_id == late_rp,
+                                                               ReviewAssignment.reviewer_id == new_reviewer))
+        assert old.status is AssignmentStatus.WITHDRAWN and new is not None and new.active
+    after = staff.get(f"/review-rounds/{rid}").get_data(as_text=True)
+    assert "査読者を付け替えました。" in after and f"/assignments/{new.id}/reassign" in after
+    assert late_name not in _section(after, "late-heading")
