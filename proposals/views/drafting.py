@@ -13,6 +13,7 @@ from core import dates
 from core.errors import ConflictError, DomainError
 from core.extensions import db
 from core.security import authorize
+from curriculum.models import CohortStatus
 from people.models import User, active_cities_query
 from proposals import contributions, policy, sections, services
 from proposals.forms import (TAG_LABELS, ConfirmForm, FollowUpForm, HandInForm, NewProposalForm, SectionForm, TagsForm,
@@ -234,10 +235,16 @@ def tags(proposal_id: int):  # type: ignore[no-untyped-def]
 
 # --- handing in ------------------------------------------------------------------------------------
 
-def _hand_in(proposal: Proposal, action: str):  # type: ignore[no-untyped-def]
+def _hand_in(proposal: Proposal, action: str, *, allowed: bool):  # type: ignore[no-untyped-def]
+    """Submit, revise or finalize. ``allowed`` is the action's policy (the state: a closed cohort, a
+    status that no longer fits): refused with the reason, no snapshot."""
     form = HandInForm()
     if not form.validate_on_submit():
         abort(400)
+    if not allowed:
+        closed = proposal.cohort.status is CohortStatus.CLOSED
+        flash_error(DomainError("hand_in_closed" if closed else "wrong_status"))
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
     template = ensure_template(db.session, proposal.cohort, actor=current_user)
     texts = texts_of(sections.load(db.session, proposal, template, include_retired=True))
     now = dates.utcnow()
@@ -277,7 +284,7 @@ def submit(proposal_id: int):  # type: ignore[no-untyped-def]
     proposal = load_proposal(proposal_id)
     authorize(policy.view_history(current_user, proposal))
     authorize(policy.member(current_user, proposal))
-    return _hand_in(proposal, "submit")
+    return _hand_in(proposal, "submit", allowed=policy.submit(current_user, proposal))
 
 
 @bp.route("/proposals/<int:proposal_id>/revise", methods=["POST"])
@@ -285,7 +292,7 @@ def revise(proposal_id: int):  # type: ignore[no-untyped-def]
     proposal = load_proposal(proposal_id)
     authorize(policy.view_history(current_user, proposal))
     authorize(policy.member(current_user, proposal))
-    return _hand_in(proposal, "revise")
+    return _hand_in(proposal, "revise", allowed=policy.revise(current_user, proposal))
 
 
 @bp.route("/proposals/<int:proposal_id>/finalize", methods=["POST"])
@@ -293,7 +300,7 @@ def finalize(proposal_id: int):  # type: ignore[no-untyped-def]
     proposal = load_proposal(proposal_id)
     authorize(policy.view_history(current_user, proposal))
     authorize(policy.member(current_user, proposal) or policy.staff_for(current_user, proposal.cohort_id))
-    return _hand_in(proposal, "finalize")
+    return _hand_in(proposal, "finalize", allowed=policy.finalize(current_user, proposal))
 
 
 @bp.route("/proposals/<int:proposal_id>/withdraw", methods=["POST"])
