@@ -75,7 +75,7 @@ def slug_or_none(title: str) -> str | None:
 
 @dataclass(frozen=True)
 class LinkTarget:
-    href: str
+    href: str  # empty: no link for this reader, only the text
     exists: bool
 
 
@@ -127,6 +127,10 @@ class _WikiLinkProcessor(InlineProcessor):
         found = self.resolve(target)
         if found is None:
             return None, m.start(0), m.end(0)
+        if not found.href:
+            span = etree.Element("span")
+            span.text = label or target
+            return span, m.start(0), m.end(0)
         element.set("href", found.href)
         element.set("class", "wikilink" if found.exists else "wikilink wikilink-new")
         if not found.exists:

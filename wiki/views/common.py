@@ -5,7 +5,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import LazyString
+from flask_babel import LazyString, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -15,7 +16,8 @@ from core.errors import DomainError
 from core.extensions import db
 from core.security import authorize
 from wiki import policy, revisions
-from wiki.links import LinkTarget, MentionExtension, WikiLinkExtension, slug_or_none
+from wiki.cases import services as case_services
+from wiki.links import CaseTitles, LinkTarget, MentionExtension, WikiLinkExtension, case_slugs, slug_or_none
 from wiki.models import Page, PageRedirect
 from wiki.workspace import Workspace, load, of_space
 
@@ -60,11 +62,19 @@ def page_url(ws: Workspace, page: Page, endpoint: str = "wiki.page", **values: A
 
 
 def _resolver(ws: Workspace):  # type: ignore[no-untyped-def]
+    """[[title]] → the page for those who work in the workspace (a red "create" link when there is none);
+    for a reader from elsewhere in the cohort (a published page), only the pages they may read are
+    links and the rest is plain text: a link's colour must not tell that an unpublished page exists."""
+    writer = policy.edit_workspace(current_user, ws)
     slugs: set[str] = set()
     if ws.space is not None:
-        slugs = set(db.session.scalars(select(Page.slug).where(Page.space_id == ws.space.id,
-                                                                Page.deleted.is_(False))))
-        slugs |= set(db.session.scalars(select(PageRedirect.slug).where(PageRedirect.space_id == ws.space.id)))
+        pages = select(Page.slug).where(Page.space_id == ws.space.id, Page.deleted.is_(False))
+        if writer or policy.insider(current_user, ws):
+            slugs = set(db.session.scalars(pages))
+            slugs |= set(db.session.scalars(select(PageRedirect.slug)
+                                            .where(PageRedirect.space_id == ws.space.id)))
+        else:
+            slugs = set(db.session.scalars(pages.where(Page.published.is_(True))))
 
     def resolve(title: str) -> LinkTarget | None:
         slug = slug_or_none(title)
@@ -72,14 +82,25 @@ def _resolver(ws: Workspace):  # type: ignore[no-untyped-def]
             return None
         if slug in slugs:
             return LinkTarget(ws.page_path(slug), True)
+        if not writer:
+            return LinkTarget("", False)  # only the text: no "create" link for someone who cannot create
         return LinkTarget(url_for("wiki.new", owner=ws.owner, owner_id=ws.owner_id, title=title), False)
 
     return resolve
 
 
+def _case_titles(source: str) -> CaseTitles | None:
+    slugs = case_slugs(source)
+    if not slugs:
+        return None
+    return CaseTitles(case_services.titles_by_slug(db.session, slugs, str(get_locale() or "ja")),
+                      lambda slug: _("%(slug)s（事例集にない事例）", slug=slug))
+
+
 def render_wiki(ws: Workspace, source: str) -> core_text.Rendered:
-    """A page's Markdown with [[links]] resolved in its workspace (red links open "create")."""
-    return core_text.render(source, extensions=[WikiLinkExtension(_resolver(ws))])
+    """A page's Markdown with [[links]] resolved in its workspace (red links open "create") and
+    [[case:slug]] under the case's title."""
+    return core_text.render(source, extensions=[WikiLinkExtension(_resolver(ws), cases=_case_titles(source))])
 
 
 def render_comment(source: str, people: list[tuple[int, str, str]]) -> core_text.Rendered:

@@ -160,11 +160,30 @@ def test_links_toc_and_sanitising(w, login, indb) -> None:
     body = html(login(w.kawa).get(url(w.team1, "目次つき")))
     assert f'<a class="wikilink" href="/teams/{w.team1.id}/wiki/{quote("議事録")}"' in body
     assert 'class="wikilink wikilink-new"' in body and quote("まだない頁") in body and ">未作成</a>" in body
-    assert 'class="caselink" href="/cases/nagoya-joint-dispatch-center"' in body
+    # No such case in this test's library: the link is marked missing (the seeded library has it).
+    assert 'class="caselink wikilink-new" href="/cases/nagoya-joint-dispatch-center"' in body
+    assert "nagoya-joint-dispatch-center（事例集にない事例）" in body
     assert "<code>[[コード]]</code>" in body and "<script>alert" not in body and "javascript:" not in body
     assert 'class="wiki-toc"' in body and 'href="#h-' in body
     linked = login(w.kawa).get(url(w.team1, "議事録")).get_data(as_text=True)
     assert "このページへのリンク" in linked and "目次つき" in linked  # what links here
+
+
+def test_links_on_a_published_page_tell_a_reader_from_another_team_nothing_about_unpublished_pages(
+        w, login, indb) -> None:
+    with indb():
+        fw.case("名古屋の共同指令センター", slug="nagoya-joint-dispatch-center")
+        fw.page(w.ws1, "内部メモ", "チームの中だけ", author=w.yoko)
+        fw.page(w.ws1, "公開資料", "みんなに", author=w.yoko, published=True)
+        fw.page(w.ws1, "中間報告", "[[内部メモ]]・[[公開資料]]・[[まだない頁]]・[[case:nagoya-joint-dispatch-center]]",
+                author=w.yoko, published=True)
+    reader = html(login(w.zushi).get(url(w.team1, "中間報告")))
+    assert f'href="/teams/{w.team1.id}/wiki/{quote("公開資料")}"' in reader
+    assert "<span>内部メモ</span>" in reader and quote("内部メモ") not in reader
+    assert "<span>まだない頁</span>" in reader and "/-/new" not in reader and "wikilink-new" not in reader
+    assert ">名古屋の共同指令センター</a>" in reader  # a case link shows the case's title
+    member = html(login(w.kawa).get(url(w.team1, "中間報告")))
+    assert f'href="/teams/{w.team1.id}/wiki/{quote("内部メモ")}"' in member and "wikilink-new" in member
 
 
 def test_history_diff_revision_and_restore(w, login, indb) -> None:
