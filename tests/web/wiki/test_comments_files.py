@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import io
 
+from sqlalchemy import func, select
+
 from tests import factories_wiki as fw
 
 
@@ -93,3 +95,18 @@ def test_refused_files_are_explained_at_the_field(w, login, indb) -> None:
     assert r.status_code == 400
     r = client.post(url(w.team1, "-/files"), data={}, content_type="multipart/form-data")
     assert r.status_code == 400 and "ファイルを選んでください。" in r.get_data(as_text=True)
+
+
+def test_a_file_over_the_size_limit_is_refused_at_the_field_and_nothing_is_stored(w, login, indb, monkeypatch) -> None:
+    from core.storage import StoredFile, UploadRules
+    from wiki import services
+
+    monkeypatch.setattr(services, "FILE_RULES", UploadRules(max_bytes=1000))  # 20 MB in production
+    client = login(w.yoko)
+    r = client.post(url(w.team1, "-/files"), data={"file": (io.BytesIO(b"a" * 1001), "memo.txt")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 400 and "ファイルが大きすぎます" in r.get_data(as_text=True)
+    assert client.post(url(w.team1, "-/files"), data={"file": (io.BytesIO(b"a" * 1000), "memo.txt")},
+                       content_type="multipart/form-data").status_code == 302
+    with indb() as session:
+        assert session.scalar(select(func.count(StoredFile.id))) == 1
