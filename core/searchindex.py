@@ -137,14 +137,23 @@ class SearchPage:
 
 # --- text ------------------------------------------------------------------------------------------
 
-def search_terms(q: str | None) -> tuple[str, ...]:
-    """Normalized, distinct whitespace-separated terms of a query (at most ``MAX_TERMS``)."""
+def _all_terms(q: str | None) -> list[str]:
     terms: list[str] = []
     for raw in unicodedata.normalize("NFKC", q or "").split():
         term = normalize(raw)[:MAX_TERM_CHARS]
         if term and term not in terms:
             terms.append(term)
-    return tuple(terms[:MAX_TERMS])
+    return terms
+
+
+def search_terms(q: str | None) -> tuple[str, ...]:
+    """Normalized, distinct whitespace-separated terms of a query (at most ``MAX_TERMS``)."""
+    return tuple(_all_terms(q)[:MAX_TERMS])
+
+
+def ignored_terms(q: str | None) -> tuple[str, ...]:
+    """The terms past ``MAX_TERMS`` that a search does not use (the page says so)."""
+    return tuple(_all_terms(q)[MAX_TERMS:])
 
 
 def title_grams(title_key: str) -> set[str]:

@@ -33,4 +33,5 @@ def index():  # type: ignore[no-untyped-def]
                                  offset=offset) if q else None
     facets = results.kinds_found if results is not None and not kind else (
         searchindex.search(db.session, q, scopes=scopes, limit=1).kinds_found if q else {})
-    return render_template("wiki/search.html", q=q, kind=kind, kinds=kinds, results=results, facets=facets)
+    return render_template("wiki/search.html", q=q, kind=kind, kinds=kinds, results=results, facets=facets,
+                           ignored=searchindex.ignored_terms(q), max_terms=searchindex.MAX_TERMS)

@@ -1,6 +1,8 @@
 """/search finds pages and cases with short Japanese queries, and only what the searcher may read."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from tests import factories
@@ -71,3 +73,11 @@ def test_results_are_paged(pages, login) -> None:
     assert "次へ" in first
     second = client.get("/search", query_string={"q": "市", "offset": 20}).get_data(as_text=True)
     assert 'start="21"' in second and "前へ" in second
+
+
+def test_terms_past_the_limit_are_named_not_silently_dropped(pages, login) -> None:
+    client = login(pages.yoko)
+    body = titles(client, "防災 訓練 計画 8市 合同 年1回 予算 講師")
+    assert "検索に使うのは最初の6語までです。次の語は使っていません：予算、講師" in body
+    assert body.count('class="wiki-result-title"') == 1 and quote("防災訓練の計画") in body  # six terms still search
+    assert "次の語は使っていません" not in titles(client, "防災 訓練")
