@@ -258,6 +258,9 @@ def record_presentation(session: Session, proposal: Proposal, *, on: date, meeti
     proposal.presented_to = meeting
     _step(session, proposal, proposal.status, ProposalStatus.PRESENTED, actor=actor, now=now, note=note.strip(),
           snapshot=proposal.latest_snapshot)
+    latest = proposal.latest_snapshot
+    if latest is not None:  # the archive search matches the outcome: 発表済み, no longer 最終版
+        proposal.search_key = search_key(latest, proposal)
     index_for_search(session, proposal)
 
 

@@ -249,7 +249,13 @@ def reviews_docx(proposal_id: int):  # type: ignore[no-untyped-def]
     rounds = _visible(proposal, _released_rounds(proposal.id))
     if not rounds:
         abort(404)
-    rnd, rp = rounds[-1]
+    wanted = request.args.get("round")
+    if wanted is None:
+        rnd, rp = rounds[-1]  # no round named: the latest one this person may read
+    else:
+        rnd, rp = next(((r, x) for r, x in rounds if str(r.id) == wanted.strip()), (None, None))
+        if rnd is None or rp is None:  # not a round this proposal was in (or not one released to this reader)
+            abort(404)
     show_names = policy.see_reviewer_names(current_user, rnd)
     entries = []
     for a in _assignments([rp.id], names=show_names):
@@ -262,5 +268,6 @@ def reviews_docx(proposal_id: int):  # type: ignore[no-untyped-def]
     data = export.reviews_docx(export.ReviewsDocument(proposal.display_title(), rnd.title,
                                                       dates.tokyo_now().date(), entries))
     response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    response.headers["Content-Disposition"] = f'attachment; filename="proposal-{proposal.id}-reviews.docx"'
+    response.headers["Content-Disposition"] = (f'attachment; filename="proposal-{proposal.id}-round-{rnd.id}'
+                                               f'-reviews.docx"')
     return response

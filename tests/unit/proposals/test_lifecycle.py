@@ -196,6 +196,16 @@ def test_final_presented_adopted_followed_up_each_step_dated(session, year, even
     assert events[-1].params["status"] == "adopted"
 
 
+def test_presenting_updates_the_archive_search_text(session, year) -> None:
+    p = fp.proposal(year.team1, author=year.a1, submit=True)
+    services.finalize(session, p, fp.texts_of(p), expected=1, actor=year.facilitator, now=utcnow(), released=False)
+    assert search.normalize("最終版") in p.search_key
+    services.record_presentation(session, p, on=date(2027, 2, 20), meeting="部局長級会議", note="",
+                                 actor=year.facilitator, now=utcnow())
+    assert search.normalize("発表済み") in p.search_key
+    assert search.normalize("最終版") not in p.search_key
+
+
 def test_wrong_order_is_refused(session, year) -> None:
     p = fp.proposal(year.team1, author=year.a1)
     with pytest.raises(DomainError):

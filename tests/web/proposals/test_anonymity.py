@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import docx
 
+from core import dates, mail
 from core.extensions import db
+from people.models import User
 from proposals.models import Proposal
 from proposals.review.models import ReviewAssignment
 from tests import factories
@@ -20,7 +23,7 @@ from tests import factories_wiki as fw
 SKIP = ("/logout", "/static/", "?lang=")
 # Pages where reviews, their authors or their aliases can appear. Other areas list people by name
 # (the directory shows everyone) without any link to a review, so they are not part of this check.
-AREA = ("/proposals", "/reviews", "/teams/", "/review-rounds", "/cohorts/")
+AREA = ("/proposals", "/reviews", "/teams/", "/review-rounds", "/cohorts/", "/notifications", "/api/notifications")
 PANEL = re.compile(r'<section class="card panel" aria-labelledby="panel-(?:proposals|reviews|rounds)">.*?</section>', re.S)
 
 
@@ -110,7 +113,9 @@ def test_authors_never_learn_who_reviewed(app, login, events) -> None:
                                 .where(ReviewAssignment.reviewer_id == secret.id).limit(1))
     client.post(f"/reviews/{aid}/response", data={"text": "ありがとうございました。"})
     pages = crawl(client, ["/", "/proposals", f"/proposals/{pid}", f"/proposals/{pid}/reviews", "/reviews",
-                           f"/proposals/{pid}/reviews.docx", f"/proposals/{pid}/export.docx"])
+                           f"/proposals/{pid}/reviews.docx", f"/proposals/{pid}/export.docx", "/notifications",
+                           "/api/notifications/unread"])
+    assert "査読結果が公開されました" in pages["/notifications"] and '"unread"' in pages["/api/notifications/unread"]
     assert f"/proposals/{pid}/reviews" in pages and "根拠となるデータを補うと良くなります。" in \
         pages[f"/proposals/{pid}/reviews"]
     assert any(path.endswith("reviews.docx") for path in pages) and len(pages) >= 12
@@ -126,6 +131,36 @@ def test_authors_never_learn_who_reviewed(app, login, events) -> None:
         assert not any(s in str(e.params) for s in SECRETS)
         if e.kind == "review.released":
             assert e.hide_actor and e.actor_id is None
+    sent = _author_mail(app, ("author@example.jp", "mate@example.jp"))
+    assert any("査読結果が公開されました" in text for text in sent)
+    for text in sent:
+        for secret_text in SECRETS:
+            assert secret_text not in text, f"{secret_text!r} found in an e-mail to the authors"
+
+
+def _author_mail(app, addresses: tuple[str, ...]) -> list[str]:  # type: ignore[no-untyped-def]
+    """Send every queued e-mail (immediate ones and today's digests) and return, decoded, the headers and
+    every text part of those that went to ``addresses``."""
+    from notify import delivery, digest
+    from notify.models import Channel
+
+    tomorrow = dates.tokyo_now().date() + timedelta(days=1)
+    noon = datetime.combine(tomorrow, datetime.min.time().replace(hour=12), tzinfo=dates.TOKYO)
+    with app.app_context():
+        digest.build_digests(db.session, channel=Channel.DAILY, fire_time=noon, now=noon)
+        db.session.commit()
+        delivery.deliver_due(app, db.session, now=noon + timedelta(minutes=1), max_attempts=5,
+                             checkpoint=db.session.commit)
+        db.session.commit()
+    texts = []
+    for message in mail.outbox:
+        if message["To"] not in addresses:
+            continue
+        parts = [f"{key}: {value}" for key, value in message.items()]
+        parts += [part.get_content() for part in message.walk() if part.get_content_maintype() == "text"]
+        texts.append("\n".join(parts))
+    assert texts, "no e-mail reached the authors"
+    return texts
 
 
 def test_the_check_would_see_names_if_they_were_shown(app, login) -> None:
@@ -148,3 +183,68 @@ def test_reviewers_do_not_see_the_team_when_authors_are_hidden(app, login, event
     for e in events:
         if secret.id in e.recipient_ids and e.kind == "review.assigned":
             assert "チーム青葉" not in str(e.params) and "提案 太郎" not in str(e.params)
+
+
+def _docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_each_rounds_docx_holds_that_round_with_its_own_anonymity(app, login) -> None:
+    """Two rounds on one proposal: the first hides reviewers, the second does not. Each round's button
+    downloads that round's reviews; names appear only in the second, in the text and in the file parts."""
+    author, _mate, _secret, _other, pid, qid, first = _world(app)
+    with app.app_context():
+        from core.dates import utcnow
+        from proposals import services as proposal_services
+        from proposals.review import services
+        from proposals.review.models import ReviewRound
+
+        old = db.session.get(ReviewRound, first)
+        old.title = "第1回の相互評価"
+        facilitator = db.session.get(User, old.created_by_id)
+        services.close_round(db.session, old, actor=facilitator, now=utcnow())
+        for proposal_id in (pid, qid):
+            proposal = db.session.get(Proposal, proposal_id)
+            proposal_services.submit_revision(db.session, proposal, fp.texts_of(proposal),
+                                              expected=len(proposal.snapshots), actor=author, now=utcnow(),
+                                              released=True)
+        db.session.commit()
+        rnd = fp.review_round(db.session.get(Proposal, pid).cohort,
+                              [db.session.get(Proposal, pid), db.session.get(Proposal, qid)],
+                              facilitator=facilitator, reviews=2,
+                              hide_reviewers=False, seed=2)
+        rnd.title = "第2回の相互評価"
+        for a in rnd.assignments:
+            if a.round_proposal.proposal_id == pid:
+                fp.submit_review(a, overall="二回目の講評：効果が明確になりました。")
+        services.release(db.session, fp.here(rnd), actor=None, now=utcnow())
+        db.session.commit()
+        second = rnd.id
+    client = login(author)
+    page = client.get(f"/proposals/{pid}/reviews").get_data(as_text=True)
+    assert f"/proposals/{pid}/reviews.docx?round={first}" in page
+    assert f"/proposals/{pid}/reviews.docx?round={second}" in page
+
+    early = client.get(f"/proposals/{pid}/reviews.docx?round={first}")
+    assert early.status_code == 200
+    text = _docx_text(early.data)
+    assert "第1回の相互評価" in text and "根拠となるデータを補うと良くなります。" in text
+    assert "第2回の相互評価" not in text and "二回目の講評" not in text
+    everything = _texts(early.data, early.content_type)
+    for secret_text in SECRETS:
+        assert secret_text not in everything, f"{secret_text!r} found in the first round's DOCX"
+    properties = docx.Document(io.BytesIO(early.data)).core_properties
+    assert properties.author == "8市連携スタディミーティング"
+    assert not any(s in (properties.last_modified_by or "") + (properties.title or "") for s in SECRETS)
+
+    late = client.get(f"/proposals/{pid}/reviews.docx?round={second}")
+    text = _docx_text(late.data)
+    assert "二回目の講評：効果が明確になりました。" in text and "根拠となるデータを補うと良くなります。" not in text
+    assert "査読 秘子" in text  # this round shows the reviewers' names
+    assert _docx_text(client.get(f"/proposals/{pid}/reviews.docx").data) == text  # default: the latest round
+
+    for wrong in ("999999", "abc", ""):
+        assert client.get(f"/proposals/{pid}/reviews.docx?round={wrong}").status_code == 404, wrong
+    assert client.get(f"/proposals/{qid}/reviews.docx?round={first}").status_code in (403, 404)

@@ -180,6 +180,12 @@ def test_archive_search_and_filters(app, login, year) -> None:
     assert f"/proposals/{draft_id}" in team2.get("/proposals").get_data(as_text=True)
     assert "0件" in client.get("/proposals?q=存在しない言葉").get_data(as_text=True)
     assert client.get("/proposals?year=abc&field=zzz&page=-3").status_code == 200
+    with app.app_context():  # presented: the archive finds it by its new state (the stored search text)
+        done = db.session.get(Proposal, done_id)
+        services.record_presentation(db.session, done, on=utcnow().date(), meeting="部局長級会議", note="",
+                                     actor=year.facilitator, now=utcnow())
+        db.session.commit()
+    assert f"/proposals/{done_id}" in client.get("/proposals?q=発表済み").get_data(as_text=True)
 
 
 def test_outcome_forms(app, login, year) -> None:
