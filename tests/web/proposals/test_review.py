@@ -22,6 +22,15 @@ def _two(app, year):  # type: ignore[no-untyped-def]
         return p.id, q.id
 
 
+def _reviewed(year, pid: int, qid: int):  # type: ignore[no-untyped-def]
+    """(In an app context) a round on both proposals, one review each, the one on ``pid`` submitted."""
+    rnd = fp.review_round(year.cohort, [db.session.get(Proposal, pid), db.session.get(Proposal, qid)],
+                          facilitator=year.facilitator, reviews=1)
+    a = next(x for x in rnd.assignments if x.round_proposal.proposal_id == pid)
+    fp.submit_review(a, overall="効果の根拠をもう少し示してほしい。")
+    return rnd, a
+
+
 def test_open_a_round_preview_adjust_publish(app, login, year) -> None:
     pid, qid = _two(app, year)
     staff = login(year.facilitator)
@@ -98,10 +107,7 @@ def test_review_form_keeps_input_on_error_then_submits(app, login, year) -> None
 def test_authors_read_only_after_release_then_answer_and_rate(app, login, year) -> None:
     pid, qid = _two(app, year)
     with app.app_context():
-        rnd = fp.review_round(year.cohort, [db.session.get(Proposal, pid), db.session.get(Proposal, qid)],
-                              facilitator=year.facilitator, reviews=1)
-        a = next(x for x in rnd.assignments if x.round_proposal.proposal_id == pid)
-        fp.submit_review(a, overall="効果の根拠をもう少し示してほしい。")
+        rnd, a = _reviewed(year, pid, qid)
         aid, rid, version = a.id, rnd.id, rnd.version
     author = login(year.a1)
     before = author.get(f"/proposals/{pid}/reviews").get_data(as_text=True)
@@ -161,10 +167,7 @@ def _released_review(app, year):  # type: ignore[no-untyped-def]
     """Team 1's proposal with one submitted, released review: (proposal id, assignment id)."""
     pid, qid = _two(app, year)
     with app.app_context():
-        rnd = fp.review_round(year.cohort, [db.session.get(Proposal, pid), db.session.get(Proposal, qid)],
-                              facilitator=year.facilitator, reviews=1)
-        a = next(x for x in rnd.assignments if x.round_proposal.proposal_id == pid)
-        fp.submit_review(a, overall="効果の根拠をもう少し示してほしい。")
+        rnd, a = _reviewed(year, pid, qid)
         review_services.release(db.session, rnd, actor=year.facilitator, now=utcnow())
         db.session.commit()
         return pid, a.id
@@ -199,10 +202,7 @@ def test_an_answer_refused_comes_back_with_what_was_typed(app, login, year) -> N
 def test_a_late_round_can_be_extended_until_its_reviews_are_released(app, login, year) -> None:
     pid, qid = _two(app, year)
     with app.app_context():
-        rnd = fp.review_round(year.cohort, [db.session.get(Proposal, pid), db.session.get(Proposal, qid)],
-                              facilitator=year.facilitator, reviews=1)
-        a = next(x for x in rnd.assignments if x.round_proposal.proposal_id == pid)
-        fp.submit_review(a, overall="効果の根拠をもう少し示してほしい。")
+        rnd, a = _reviewed(year, pid, qid)
         rnd = db.session.get(ReviewRound, rnd.id)
         rnd.deadline = utcnow() - timedelta(hours=1)  # passed an hour ago; the release job has not run yet
         db.session.commit()
