@@ -14,10 +14,6 @@ from sqlalchemy.orm import Session
 
 from curriculum.services import assignments
 
-# (job id, function, interval in minutes) for the scheduler process.
-JOBS = (("curriculum.announce_assignments", "announce_assignments", 5),)
-
-
 def announce_assignments(session: Session, *, now: datetime) -> int:
     """Announce every published, not yet announced assignment; returns how many. The caller commits."""
     return assignments.announce_due(session, now=now)

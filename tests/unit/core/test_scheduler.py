@@ -194,14 +194,50 @@ def test_build_scheduler_schedules_enabled_jobs_and_the_catch_up(app, ctx, jobs,
         scheduler = build_scheduler(app, background=True)
     by_id = {job.id: job for job in scheduler.get_jobs()}
     assert "backup" not in by_id and {"deliver", "daily-digest", "heartbeat", "t-catch"} <= set(by_id)
+    # Every area's jobs are registered under the names `flask jobs run` and docs/scheduler.md use.
+    assert {"weekly-digest", "token-cleanup", "prune-job-runs", "directory-confirmation",
+            "assignment-announcements", "assignment-reminders", "session-reminders",
+            "review-release", "review-reminders"} <= set(by_id)
     catch = by_id["t-catch"]
     assert catch.next_run_time == jst(2, 7, 30)  # runs once as soon as the scheduler starts
     assert catch.coalesce and catch.max_instances == 1 and catch.misfire_grace_time == 12 * 3600
 
 
-def test_scheduler_is_never_started_in_tests_or_production(app) -> None:
+def test_scheduler_is_never_started_in_tests_or_production(app, monkeypatch) -> None:
     assert not in_process_allowed(app)
     assert start_in_process(app) is None
+    monkeypatch.setitem(app.config, "RUN_SCHEDULER", True)
+    monkeypatch.setitem(app.config, "TESTING", False)
+    monkeypatch.setitem(app.config, "RENKEI_ENV", "production")
+    assert not in_process_allowed(app)  # production: only the `flask scheduler` process runs jobs
+    monkeypatch.setitem(app.config, "RENKEI_ENV", "development")
+    assert in_process_allowed(app)
+    monkeypatch.setitem(app.config, "RUN_SCHEDULER", False)
+    assert not in_process_allowed(app)
+
+
+def test_the_in_process_scheduler_starts_once_per_app(app, monkeypatch) -> None:
+    from core.scheduler import process
+
+    started: list[object] = []
+
+    class Recording:
+        def start(self) -> None:
+            started.append(self)
+
+        def get_jobs(self) -> list[object]:
+            return []
+
+    monkeypatch.setattr(process, "build_scheduler", lambda app_, background: Recording())
+    monkeypatch.setattr(process, "in_process_allowed", lambda app_: True)
+    monkeypatch.setattr(process, "_in_process", {})
+    threads = [threading.Thread(target=start_in_process, args=(app,)) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    first = start_in_process(app)
+    assert len(started) == 1 and first is started[0]  # eight first requests at once: one scheduler
 
 
 def test_simulated_clock_for_tests_only() -> None:
