@@ -33,18 +33,37 @@
       });
     });
 
-    // Files: say at once when a chosen file is too big or of the wrong type.
+    // Files: say at once when a chosen file is too big or of the wrong type, or when all of them
+    // together exceed what the server accepts in one request (it would refuse the whole form, and
+    // the text with it): such a form is not sent until the files are changed.
     var rules = document.querySelector("[data-file-limit]");
     var input = document.querySelector("input[type=file][name=files]");
     if (rules && input) {
       var limit = parseInt(rules.getAttribute("data-file-limit"), 10);
+      var total = parseInt(rules.getAttribute("data-total-limit") || "0", 10);
       var types = (rules.getAttribute("data-file-types") || "").split(",");
       var box = document.createElement("ul");
       box.className = "errors file-problem";
       box.setAttribute("role", "alert");
       input.insertAdjacentElement("afterend", box);
+      if (input.form) {
+        input.form.addEventListener("submit", function (event) {
+          if (box.childElementCount > 0) {
+            event.preventDefault();
+            input.form.dataset.submitted = "";  // not sent: app.js's double-submit guard must not hold it
+            input.focus();
+          }
+        });
+      }
       input.addEventListener("change", function () {
         box.textContent = "";
+        var sum = 0;
+        Array.prototype.forEach.call(input.files, function (file) { sum += file.size; });
+        if (total && sum > total) {
+          var all = document.createElement("li");
+          all.textContent = fill(rules.getAttribute("data-message-total"), { mb: rules.getAttribute("data-total-mb") });
+          box.appendChild(all);
+        }
         Array.prototype.forEach.call(input.files, function (file) {
           var ext = file.name.indexOf(".") >= 0 ? file.name.split(".").pop().toLowerCase() : "";
           var message = null;

@@ -84,6 +84,17 @@ def test_cohort_session_assignment_submission_feedback(app, open_page, tmp_path:
     assert (
         "受け付けられない種類" in learner.locator(".file-problem").inner_text()
     )  # said at once, in the page
+    # Three files each under the 10 MB limit but more than one request may carry (MAX_UPLOAD_MB, 25):
+    # said at once, and the form is not sent (the server would refuse it whole, and the text with it).
+    big = [{"name": f"資料{i}.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" + b"0" * (9 << 20)}
+           for i in range(3)]
+    learner.fill("textarea[name=text]", "大きな資料の前に書いた文章。")
+    learner.set_input_files("input[name=files]", big)
+    assert "合計で24 MBまで" in learner.locator(".file-problem").inner_text()
+    before = learner.url
+    learner.get_by_role("button", name="提出する").click()
+    learner.wait_for_timeout(300)
+    assert learner.url == before and learner.input_value("textarea[name=text]") == "大きな資料の前に書いた文章。"
     report = tmp_path / "将来推計メモ.pdf"
     report.write_bytes(b"%PDF-1.4\n% demo\n")
     learner.set_input_files("input[name=files]", str(report))
