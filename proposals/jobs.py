@@ -1,4 +1,5 @@
-"""Scheduled work of the proposals area: release the reviews of rounds whose deadline has passed.
+"""Scheduled work of the proposals area: open rounds at their opening time, release the reviews of
+rounds whose deadline has passed.
 
 Select what is due and not yet done (rounds past their deadline with no release recorded), act
 (record the release, tell the authors), commit. Running it twice releases nothing twice.
@@ -55,8 +56,16 @@ def register(app) -> None:  # type: ignore[no-untyped-def]
     def _release(ctx: JobContext) -> str:
         return f"{services.release_due(ctx.session, now=ctx.now)} released"
 
+    def _open(ctx: JobContext) -> str:
+        result = services.open_due(ctx.session, now=ctx.now)
+        report = f"{len(result.opened)} opened"
+        if result.failed:  # kept as drafts; shown in the run record and on the round page
+            report += "; not opened: " + ", ".join(f"round {rid} ({code})" for rid, code in result.failed.items())
+        return report
+
     def _remind(ctx: JobContext) -> str:
         return f"{remind_reviewers(ctx.session, now=ctx.now, offsets=ctx.config['REMINDER_OFFSETS'])} reminded"
 
     register_job(app, "review-release", _release, {"minutes": 15}, _l("締切を過ぎたレビューを提案者に公開する"))
+    register_job(app, "review-open", _open, {"minutes": 5}, _l("開始時刻を過ぎた準備中の査読ラウンドを公開する"))
     register_job(app, "review-reminders", _remind, {"minute": 15}, _l("レビューの締切前のお知らせを送る"))

@@ -19,6 +19,8 @@ REQUIRED = _l("入力してください。")
 
 MESSAGES = {
     "deadline_past": _l("締切は今より後の日時にしてください。"),
+    "opens_past": _l("開始日時は今より後の日時にしてください。"),
+    "opens_after_deadline": _l("開始日時は締切より前にしてください。"),
     "reviews_range": _l("1〜10の数で入力してください。"),
     "no_proposals": _l("査読する提案書を一つ以上選んでください（提出済みで、ほかのラウンドに入っていないもの）。"),
     "no_snapshot": _l("提出版のない提案書は選べません。"),
@@ -60,6 +62,9 @@ HELPFULNESS_LABELS = {
 }
 
 
+OPENS_AT_HINT = _l("空欄なら手動で公開します。日時を入れると、その時刻に自動で公開し査読者に知らせます。")
+
+
 class LocalDateTimeField(StringField):
     """An HTML ``datetime-local`` input read as Tokyo time (stored as aware UTC)."""
 
@@ -86,6 +91,7 @@ class RoundForm(FlaskForm):
     title = StringField(_l("ラウンド名"), validators=[DataRequired(REQUIRED), Length(max=200)],
                         description=_l("例：中間発表後の相互評価"))
     deadline = LocalDateTimeField(_l("締切"), validators=[DataRequired(REQUIRED)])
+    opens_at = LocalDateTimeField(_l("自動で開始する日時"), validators=[Optional()], description=OPENS_AT_HINT)
     reviews_per_proposal = IntegerField(_l("1つの提案書あたりの査読数"), default=3, validators=[
         InputRequired(REQUIRED), NumberRange(min=1, max=10, message=_l("1〜10の数で入力してください。"))])
     proposals = MultiCheckboxField(_l("査読する提案書"), coerce=int, validate_choice=False)
@@ -162,6 +168,12 @@ class AddAssignmentForm(ReviewerChoiceForm):
     def validate_proposal(self, field: Field) -> None:
         if field.data not in self._proposal_ids:
             raise ValidationError(_l("選択肢から選んでください。"))
+
+
+class OpensAtForm(FlaskForm):
+    """The time at which a draft round opens by itself (empty: no automatic opening)."""
+    opens_at = LocalDateTimeField(_l("自動で開始する日時"), validators=[Optional()], description=OPENS_AT_HINT)
+    submit = SubmitField(_l("開始日時を保存"))
 
 
 class DeadlineForm(FlaskForm):

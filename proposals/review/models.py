@@ -57,6 +57,8 @@ class ReviewRound(TimestampMixin, db.Model):  # type: ignore[name-defined]
     seed: Mapped[int] = mapped_column(default=0)  # allocation seed (the preview is reproducible)
     status: Mapped[RoundStatus] = mapped_column(_enum(RoundStatus, "review_round_status"), default=RoundStatus.DRAFT)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # When set on a draft round, the "review-open" job publishes it once this moment has passed.
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     # Set when the facilitator releases early, or by the job once the deadline passed.

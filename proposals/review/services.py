@@ -6,10 +6,11 @@ name; events that reach reviewers carry no team name when the round hides the au
 """
 from __future__ import annotations
 
+import logging
 import string
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -28,6 +29,8 @@ from proposals.review.models import (AssignmentStatus, ResponseLink, ReviewAssig
                                      RoundReviewer, RoundStatus)
 from proposals.template import ensure_template
 from proposals.vocab import ProposalStatus
+
+log = logging.getLogger(__name__)
 
 REVIEWABLE = (ProposalStatus.SUBMITTED, ProposalStatus.REVISED)
 MAX_REVIEWS = 10
@@ -125,10 +128,14 @@ def _eligible(session: Session, rnd: ReviewRound, rp: RoundProposal, user_id: in
 def create_round(session: Session, cohort: Cohort, *, title: str, deadline: datetime, reviews_per_proposal: int,
                  hide_reviewers: bool, hide_authors: bool, include_alumni: bool, alumni_ids: Sequence[int],
                  proposal_ids: Sequence[int], instructions: str, seed: int, actor: User,
-                 now: datetime) -> ReviewRound:
+                 now: datetime, opens_at: datetime | None = None) -> ReviewRound:
     """A round in preparation: frozen rubric, chosen snapshots, the pool, and a first allocation."""
     if deadline <= now:
         raise DomainError("deadline_past", field="deadline")
+    if opens_at is not None and opens_at <= now:
+        raise DomainError("opens_past", field="opens_at")
+    if opens_at is not None and opens_at >= deadline:
+        raise DomainError("opens_after_deadline", field="opens_at")
     if not 1 <= reviews_per_proposal <= MAX_REVIEWS:
         raise DomainError("reviews_range", field="reviews_per_proposal")
     candidates = {p.id: p for p in reviewable_proposals(session, cohort.id)}
@@ -138,7 +145,7 @@ def create_round(session: Session, cohort: Cohort, *, title: str, deadline: date
     template = ensure_template(session, cohort, actor=actor)
     rnd = ReviewRound(cohort_id=cohort.id, title=title.strip(), instructions=instructions.strip(), deadline=deadline,
                       reviews_per_proposal=reviews_per_proposal, hide_reviewers=hide_reviewers,
-                      hide_authors=hide_authors, include_alumni=include_alumni, seed=seed, status=RoundStatus.DRAFT,
+                      hide_authors=hide_authors, include_alumni=include_alumni, seed=seed, status=RoundStatus.DRAFT, opens_at=opens_at,
                       created_by_id=actor.id, created_at=now, updated_at=now)
     for c in template.active_criteria:
         rnd.criteria.append(RoundCriterion(**c.text()))
@@ -296,8 +303,12 @@ def suggest(session: Session, rnd: ReviewRound, rp: RoundProposal, *, exclude: I
 
 # --- publishing, deadlines, release, closing -----------------------------------------------------
 
-def publish_round(session: Session, rnd: ReviewRound, *, actor: User, now: datetime) -> None:
-    """Reviewers get their assignments; the proposals go into review."""
+def publish_round(session: Session, rnd: ReviewRound, *, actor: User | None, now: datetime) -> None:
+    """Reviewers get their assignments; the proposals go into review.
+
+    ``actor`` is None when the "review-open" job publishes a round at its ``opens_at``.
+    """
+    _lock_round(session, rnd)  # once only, even when the facilitator and the job publish together
     if rnd.status is not RoundStatus.DRAFT:
         raise ConflictError("already_published")
     if rnd.deadline <= now:
@@ -306,7 +317,7 @@ def publish_round(session: Session, rnd: ReviewRound, *, actor: User, now: datet
     if any(rp.id not in covered for rp in rnd.proposals):
         raise DomainError("uncovered")
     rnd.status = RoundStatus.OPEN
-    rnd.published_at, rnd.published_by_id = now, actor.id
+    rnd.published_at, rnd.published_by_id = now, actor.id if actor else None
     rnd.version += 1
     for rp in rnd.proposals:
         latest = rp.proposal.latest_snapshot
@@ -317,7 +328,7 @@ def publish_round(session: Session, rnd: ReviewRound, *, actor: User, now: datet
     session.flush()
 
 
-def _tell_assigned(session: Session, rnd: ReviewRound, reviewer_ids: Sequence[int], *, actor: User) -> None:
+def _tell_assigned(session: Session, rnd: ReviewRound, reviewer_ids: Sequence[int], *, actor: User | None) -> None:
     """Tell each reviewer the round, how many proposals they now review in it, and the deadline.
 
     The params name no proposal and no team (the round may hide the authors). The count is read from
@@ -333,7 +344,7 @@ def _tell_assigned(session: Session, rnd: ReviewRound, reviewer_ids: Sequence[in
                                target_id=rnd.id, url="/reviews",
                                params={"round": rnd.title, "count": loads.get(reviewer_id, 0),
                                        "due_at": rnd.deadline},
-                               actor_id=actor.id))
+                               actor_id=actor.id if actor else None))
 
 
 DEADLINE_EXTENDED = "review_round.extend_deadline"  # the audit entry of each extension
@@ -348,7 +359,55 @@ def _lock_round(session: Session, rnd: ReviewRound) -> None:
     """
     session.execute(update(ReviewRound).where(ReviewRound.id == rnd.id)
                     .values(version=ReviewRound.version).execution_options(synchronize_session=False))
-    session.refresh(rnd, ["status", "deadline", "released_at", "released_by_id", "version"])
+    session.refresh(rnd, ["status", "deadline", "opens_at", "released_at", "released_by_id", "version"])
+
+
+def schedule_opening(session: Session, rnd: ReviewRound, opens_at: datetime | None, *, now: datetime) -> None:
+    """Set (or clear, with None) the moment at which the "review-open" job publishes a draft round."""
+    _lock_round(session, rnd)
+    if rnd.status is not RoundStatus.DRAFT:
+        raise DomainError("round_published")
+    if opens_at is not None:
+        if opens_at <= now:
+            raise DomainError("opens_past", field="opens_at")
+        if opens_at >= rnd.deadline:
+            raise DomainError("opens_after_deadline", field="opens_at")
+    rnd.opens_at = opens_at
+    rnd.version += 1
+    session.flush()
+
+
+@dataclass
+class OpenResult:
+    opened: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)  # round id -> DomainError code
+
+
+def open_due(session: Session, *, now: datetime) -> OpenResult:
+    """The job: draft rounds whose ``opens_at`` has passed are published, as by the facilitator.
+
+    Each round is published in a savepoint: one whose allocation is not ready (``publish_round``
+    raises a DomainError, e.g. a proposal without reviewers) stays a draft, is logged and reported,
+    and the others still open. The job tries it again on its next run; the round page tells the
+    facilitator that the time has passed without the round opening.
+    """
+    due = session.scalars(select(ReviewRound).where(ReviewRound.status == RoundStatus.DRAFT,
+                                                    ReviewRound.opens_at.is_not(None), ReviewRound.opens_at <= now)
+                          .order_by(ReviewRound.id))
+    result = OpenResult()
+    for rnd in list(due):
+        _lock_round(session, rnd)
+        if rnd.status is not RoundStatus.DRAFT or rnd.opens_at is None or rnd.opens_at > now:
+            continue  # published by hand, or rescheduled, since the select
+        try:
+            with session.begin_nested():
+                publish_round(session, rnd, actor=None, now=now)
+        except DomainError as error:
+            log.warning("review round %s was not opened at %s: %s", rnd.id, rnd.opens_at.isoformat(), error.message)
+            result.failed[rnd.id] = error.message
+            continue
+        result.opened.append(rnd.id)
+    return result
 
 
 def extend_deadline(session: Session, rnd: ReviewRound, deadline: datetime, *, actor: User, now: datetime) -> None:

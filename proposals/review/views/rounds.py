@@ -21,7 +21,7 @@ from curriculum.models import Cohort, CohortStatus
 from people.models import Role, RoleGrant, User
 from proposals.models import Proposal
 from proposals.review import dashboard, policy, services
-from proposals.review.forms import (ActionForm, AddAssignmentForm, AlumniForm, DeadlineForm, DueForm,
+from proposals.review.forms import (ActionForm, AddAssignmentForm, AlumniForm, DeadlineForm, DueForm, OpensAtForm,
                                     ReviewerChoiceForm, RoundForm, SeedForm)
 from proposals.review.models import ReviewAssignment, ReviewRound, RoundProposal, RoundStatus
 from proposals.review.views.base import bp, field_error, flash_error, load_round, message
@@ -88,7 +88,7 @@ def new_round(cohort_id: int):  # type: ignore[no-untyped-def]
                     include_alumni=bool(form.include_alumni.data), alumni_ids=form.alumni.data or [],
                     proposal_ids=form.proposals.data or [], instructions=form.instructions.data or "",
                     seed=form.seed.data if form.seed.data is not None else secrets.randbelow(2**31),
-                    actor=current_user, now=dates.utcnow())
+                    actor=current_user, now=dates.utcnow(), opens_at=form.opens_at.moment)
             except DomainError as error:
                 db.session.rollback()
                 field_error(form, error)
@@ -129,6 +129,8 @@ def _page(rnd: ReviewRound, *, status: int = 200, **forms: object):  # type: ign
         seed_form=forms.get("seed_form") or SeedForm(formdata=None, seed=rnd.seed),
         deadline_form=forms.get("deadline_form") or DeadlineForm(formdata=None, deadline=dates.to_local_input(
             rnd.deadline)),
+        opens_form=forms.get("opens_form") or OpensAtForm(formdata=None, opens_at=dates.to_local_input(
+            rnd.opens_at) if rnd.opens_at else ""),
         alumni_form=forms.get("alumni_form") or AlumniForm(formdata=None, alumni_choices=_alumni(set(people))),
         add_form=forms.get("add_form") or AddAssignmentForm(formdata=None, reviewer_choices=all_reviewers,
                                                            proposal_choices=proposal_choices),
@@ -169,6 +171,25 @@ def _act(round_id: int, action: Callable[[ReviewRound], None], done: str, *, che
 def publish(round_id: int):  # type: ignore[no-untyped-def]
     return _act(round_id, lambda rnd: services.publish_round(db.session, rnd, actor=current_user, now=dates.utcnow()),
                 _("ラウンドを公開しました。査読者に割り当てを知らせました。"))
+
+
+@bp.route("/review-rounds/<int:round_id>/opens-at", methods=["POST"])
+def schedule_opening(round_id: int):  # type: ignore[no-untyped-def]
+    rnd = load_round(round_id)
+    authorize(policy.manage_round(current_user, rnd))
+    form = OpensAtForm()
+    if form.validate_on_submit():
+        try:
+            services.schedule_opening(db.session, rnd, form.opens_at.moment, now=dates.utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("自動で開始する日時を保存しました。") if rnd.opens_at else _("自動での開始を取りやめました。"),
+                  "success")
+            return redirect(url_for("review.round", round_id=rnd.id))
+    return _page(load_round(round_id, with_scores=True), opens_form=form, status=400)
 
 
 @bp.route("/review-rounds/<int:round_id>/release", methods=["POST"])
