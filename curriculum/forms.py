@@ -188,6 +188,7 @@ class CohortForm(Form):
 
 class EditCohortForm(CohortForm):
     fiscal_year = None  # type: ignore[assignment]  # the year of a cohort does not change
+    edit_token = HiddenField()  # the version the editor saw (see services.check_token)
 
 
 _LINE_SPLIT = re.compile(r"\s*[,，、\t]\s*")
@@ -279,6 +280,7 @@ class SessionForm(Form):
         ],
     )
     agenda = TextAreaField(_l("次第（Markdown）"), validators=[Optional(), Length(max=20000)])
+    edit_token = HiddenField()  # the version the editor saw (editing only; see services.check_token)
     submit = SubmitField(_l("保存"))
 
     def __init__(self, *args: Any, cities: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -362,6 +364,7 @@ class AssignmentForm(Form):
             NumberRange(min=1, max=20, message=_l("1〜20の数を入力してください。")),
         ],
     )
+    edit_token = HiddenField()  # the version the editor saw (editing only; see services.check_token)
     submit = SubmitField(_l("保存"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -29,7 +29,7 @@ from curriculum.models import (
     Team,
     TeamMember,
 )
-from curriculum.services import Conflict, Refused
+from curriculum.services import Conflict, Refused, check_token
 from curriculum.services.cohorts import participants
 from people.models import User
 
@@ -114,8 +114,16 @@ def create_assignment(
 
 
 def update_assignment(
-    session: Session, row: Assignment, values: AssignmentValues, *, now: datetime
+    session: Session,
+    row: Assignment,
+    values: AssignmentValues,
+    *,
+    now: datetime,
+    expected_token: str | None = None,
 ) -> Assignment:
+    """Save an edit. ``expected_token`` is the ``edit_token`` the form showed: if someone saved in
+    between, ``Conflict("edit_stale")`` and nothing changes."""
+    check_token(session, row, expected_token)
     _check(session, row.cohort, values, now=now, current=row)
     _apply(row, values)
     try:

@@ -20,7 +20,7 @@ from curriculum.models import (
     EnrolmentStatus,
     TeamMember,
 )
-from curriculum.services import Conflict, Refused
+from curriculum.services import Conflict, Refused, check_token
 from people import services as people
 from people.models import City, Role, User, active_cities_query
 
@@ -120,9 +120,12 @@ def update_cohort(
     places: dict[int, int],
     actor: User,
     now: datetime,
+    expected_token: str | None = None,
 ) -> Cohort:
+    """Save the year's settings; a stale ``expected_token`` (see ``check_token``) is refused."""
     if cohort.is_closed:
         raise Refused("cohort_closed")
+    check_token(session, cohort, expected_token)
     _check_dates(
         cohort.fiscal_year, starts_on, ends_on, today=to_tokyo(now).date(), changed=ends_on != cohort.ends_on
     )

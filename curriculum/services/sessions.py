@@ -29,7 +29,7 @@ from curriculum.models import (
     StudySession,
     TeamMember,
 )
-from curriculum.services import Conflict, Refused
+from curriculum.services import Conflict, Refused, check_token
 from people import services as people
 from people.models import User
 
@@ -105,8 +105,16 @@ def create_session(
 
 
 def update_session(
-    session: Session, row: StudySession, values: SessionValues, *, now: datetime
+    session: Session,
+    row: StudySession,
+    values: SessionValues,
+    *,
+    now: datetime,
+    expected_token: str | None = None,
 ) -> StudySession:
+    """Save an edit. ``expected_token`` is the ``edit_token`` the form showed: if someone saved in
+    between, ``Conflict("edit_stale")`` and nothing changes."""
+    check_token(session, row, expected_token)
     _check(session, row.cohort, values, now=now, current=row)
     _apply(row, values)
     try:

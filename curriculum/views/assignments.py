@@ -19,6 +19,7 @@ from curriculum import exports, policy
 from curriculum.forms import KIND_LABELS, STATUS_LABELS, AssignmentForm, FeedbackForm, SubmissionForm
 from curriculum.models import Assignment, AssignmentKind, Cohort, Submission, SubmissionFile, SubmissionStatus
 from curriculum.services import assignments as services
+from curriculum.services import edit_token
 from curriculum.views.common import bp, get_cohort, locale, now, refuse, upload_dir
 
 
@@ -98,12 +99,25 @@ def edit_assignment(assignment_id: int):  # type: ignore[no-untyped-def]
     if request.method == "GET":
         form.allowed_types.data = row.extensions
         form.kind.data = row.kind.value
+        form.edit_token.data = edit_token(row)
     if form.validate_on_submit():
         try:
-            services.update_assignment(db.session, row, _values(form), now=now())
+            services.update_assignment(
+                db.session, row, _values(form), now=now(), expected_token=form.edit_token.data or None
+            )
         except DomainError as error:
             db.session.rollback()
             refuse(form, error)
+            if getattr(error, "code", None) == "edit_stale":  # keep their text, show what is saved now
+                form.edit_token.data = edit_token(row)
+                return render_template(
+                    "curriculum/assignment_form.html",
+                    cohort=row.cohort,
+                    form=form,
+                    row=row,
+                    stale=True,
+                    kind_labels=KIND_LABELS,
+                ), 409
         else:
             db.session.commit()
             flash(_("課題を更新しました。"), "success")

@@ -21,6 +21,7 @@ from curriculum.services import cohorts as services
 from curriculum.services import modules as module_services
 from curriculum.services import sessions as session_services
 from curriculum.services import teams as team_services
+from curriculum.services import edit_token
 from curriculum.views.common import bp, cities, get_cohort, locale, now, refuse
 from people.models import City, Role, RoleGrant, User
 
@@ -190,6 +191,9 @@ def edit_cohort(cohort_id: int):  # type: ignore[no-untyped-def]
     row = get_cohort(cohort_id)
     authorize(policy.manage_cohorts(current_user) and not row.is_closed)
     form = _cohort_form(EditCohortForm, row)
+    if request.method == "GET":
+        form.edit_token.data = edit_token(row)
+    stale = False
     if form.validate_on_submit() and _valid_places(form):
         try:
             services.update_cohort(
@@ -203,17 +207,25 @@ def edit_cohort(cohort_id: int):  # type: ignore[no-untyped-def]
                 places=form.places_by_city(),
                 actor=current_user,
                 now=now(),
+                expected_token=form.edit_token.data or None,
             )
         except DomainError as error:
             db.session.rollback()
             refuse(form, error)
+            stale = getattr(error, "code", None) == "edit_stale"
+            if stale:  # keep what they typed; show what is saved now; the next save merges
+                form.edit_token.data = edit_token(row)
         else:
             db.session.commit()
             flash(_("期の設定を保存しました。"), "success")
             return redirect(url_for("curriculum.cohort", cohort_id=row.id))
     return render_template(
-        "curriculum/cohort_form.html", form=form, cohort=row
-    ), 400 if form.has_errors() else 200
+        "curriculum/cohort_form.html",
+        form=form,
+        cohort=row,
+        stale=stale,
+        saved_facilitators=services.facilitator_names(db.session, row) if stale else [],
+    ), 409 if stale else 400 if form.has_errors() else 200
 
 
 @bp.route("/cohorts/<int:cohort_id>/start", methods=["POST"])

@@ -17,6 +17,7 @@ from curriculum import ical, policy
 from curriculum.forms import ATTENDANCE_LABELS, AttendanceForm, MaterialForm, SessionForm
 from curriculum.models import Assignment, AttendanceStatus, SessionMaterial, StudySession
 from curriculum.services import sessions as services
+from curriculum.services import edit_token
 from curriculum.views.common import bp, city_choices, get_cohort, locale, now, refuse, upload_dir
 
 
@@ -97,19 +98,26 @@ def edit_session(session_id: int):  # type: ignore[no-untyped-def]
     form = SessionForm(obj=row, cities=city_choices())
     if request.method == "GET":
         form.host_city.data = str(row.host_city_id) if row.host_city_id else ""
+        form.edit_token.data = edit_token(row)
+    stale = False
     if form.validate_on_submit():
         try:
-            services.update_session(db.session, row, _values(form), now=now())
+            services.update_session(
+                db.session, row, _values(form), now=now(), expected_token=form.edit_token.data or None
+            )
         except DomainError as error:
             db.session.rollback()
             refuse(form, error)
+            stale = getattr(error, "code", None) == "edit_stale"
+            if stale:  # keep what they typed; show what is saved now; the next save merges
+                form.edit_token.data = edit_token(row)
         else:
             db.session.commit()
             flash(_("第%(n)s回を更新しました。", n=row.number), "success")
             return redirect(url_for("curriculum.session", session_id=row.id))
-    return render_template("curriculum/session_form.html", cohort=row.cohort, form=form, row=row), (
-        400 if form.errors else 200
-    )
+    return render_template(
+        "curriculum/session_form.html", cohort=row.cohort, form=form, row=row, stale=stale
+    ), (409 if stale else 400 if form.errors else 200)
 
 
 @bp.route("/sessions/<int:session_id>/materials", methods=["POST"])
