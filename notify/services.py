@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from core import dates
 from core.errors import DomainError
 from core.events import Event
 from notify import kinds, rules
@@ -86,26 +87,58 @@ def preferences_for(session: Session, user: User) -> dict[str, Channel]:
 
 
 def set_preferences(session: Session, user: User, choices: Mapping[str, Channel], *,
-                    allow_unknown: bool = False) -> int:
+                    allow_unknown: bool = False, now: datetime | None = None) -> int:
     """Save the person's choices; returns how many changed. Unknown kinds are refused unless allowed
-    (an unsubscribe link signed for a kind only another area defines)."""
+    (an unsubscribe link signed for a kind only another area defines).
+
+    A kind moved from a digest to "immediately" takes its waiting notifications along: the digest
+    would no longer carry them, so each gets its own e-mail now (within the digest's look-back)."""
     unknown = [k for k in choices if not kinds.is_known(k)]
     if unknown and not allow_unknown:
         raise DomainError("unknown_kind", field=unknown[0])
     rows = {row.kind: row for row in session.scalars(
         select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
     changed = 0
+    to_immediate: list[tuple[str, Channel]] = []
     for kind, channel in choices.items():
         channel = Channel(channel)
         row = rows.get(kind)
+        before = row.channel if row is not None else (kinds.get(kind).default if kinds.is_known(kind) else None)
         if row is None:
             session.add(NotificationPreference(user_id=user.id, kind=kind, channel=channel))
-            changed += channel != kinds.get(kind).default
+            changed += channel != before
         elif row.channel != channel:
             row.channel = channel
             changed += 1
+        if channel is Channel.IMMEDIATE and before in (Channel.DAILY, Channel.WEEKLY):
+            to_immediate.append((kind, before))
     session.flush()
+    if to_immediate:
+        _deliver_waiting(session, user.id, to_immediate, now=now or dates.utcnow())
     return changed
+
+
+def _deliver_waiting(session: Session, user_id: int, moved: list[tuple[str, Channel]], *, now: datetime) -> None:
+    for kind, digest in moved:
+        lookback = rules.DAILY_LOOKBACK if digest is Channel.DAILY else rules.WEEKLY_LOOKBACK
+        waiting = session.scalars(select(Notification).where(
+            Notification.user_id == user_id, Notification.kind == kind, Notification.delivery_id.is_(None),
+            Notification.read_at.is_(None), Notification.created_at > now - lookback))
+        for notification in waiting:
+            due = kinds.due_of(kinds.get(kind), notification.params or {})
+            if due is not None and due <= now:
+                continue  # a reminder whose deadline has passed is never sent
+            delivery = session.scalar(select(Delivery).where(
+                Delivery.user_id == user_id, Delivery.kind == kind, Delivery.object_key == notification.object_key,
+                Delivery.channel == Channel.IMMEDIATE, Delivery.period == ""))
+            if delivery is None:
+                delivery = Delivery(user_id=user_id, kind=kind, object_key=notification.object_key,
+                                    channel=Channel.IMMEDIATE, period="", next_attempt_at=rules.send_time(now),
+                                    created_at=now)
+                session.add(delivery)
+                session.flush()
+            notification.delivery_id = delivery.id
+    session.flush()
 
 
 def unsubscribe(session: Session, user: User, kind: str) -> list[str]:

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.dates import TOKYO
 from core.errors import DomainError
@@ -91,6 +91,28 @@ def test_preferences_default_per_kind_and_save_changes(app, ctx) -> None:
     assert services.preferences_for(db.session, person)["page.comment"] is Channel.WEEKLY
     with pytest.raises(DomainError):
         services.set_preferences(db.session, person, {"no.such.kind": Channel.NONE})
+
+
+def test_a_kind_moved_from_a_digest_to_immediately_takes_its_waiting_notifications_along(app, ctx) -> None:
+    person, other = factories.participant(), factories.participant()
+    prefer(person, assignment__posted=Channel.DAILY)
+    prefer(other, assignment__posted=Channel.DAILY)
+    with time_machine.travel(NOON, tick=False):
+        publish_event("assignment.posted", [person, other])
+        publish_event("assignment.posted", [person], target=("assignment", 2), params={"title": "課題2"})
+        read = db.session.scalars(select(Notification).where(Notification.user_id == person.id)).all()[1]
+        read.read_at = NOON  # already read in the app: no e-mail needed
+        services.set_preferences(db.session, person, {"assignment.posted": Channel.IMMEDIATE}, now=NOON)
+        db.session.commit()
+    mine = db.session.scalars(select(Notification).where(Notification.user_id == person.id)
+                              .order_by(Notification.id)).all()
+    assert mine[0].delivery is not None and mine[0].delivery.channel is Channel.IMMEDIATE
+    assert mine[1].delivery is None  # read: nothing to send
+    theirs = db.session.scalar(select(Notification).where(Notification.user_id == other.id))
+    assert theirs.delivery is None  # someone else's digest is untouched
+    with time_machine.travel(NOON, tick=False):  # choosing "immediately" again changes nothing more
+        services.set_preferences(db.session, person, {"assignment.posted": Channel.IMMEDIATE}, now=NOON)
+    assert db.session.scalar(select(func.count(Delivery.id)).where(Delivery.user_id == person.id)) == 1
 
 
 def test_unsubscribe_from_a_kind_or_a_whole_digest(app, ctx) -> None:
