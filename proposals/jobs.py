@@ -21,8 +21,6 @@ def release_due_reviews(session: Session, now: datetime | None = None) -> int:
     return count
 
 
-# (job id, function, minutes between runs) for the scheduler process.
-JOBS = [("proposals.release_due_reviews", release_due_reviews, 15)]
 
 
 def remind_reviewers(session: Session, *, now: datetime, offsets) -> int:  # type: ignore[no-untyped-def]

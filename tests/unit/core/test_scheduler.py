@@ -197,7 +197,7 @@ def test_build_scheduler_schedules_enabled_jobs_and_the_catch_up(app, ctx, jobs,
     # Every area's jobs are registered under the names `flask jobs run` and docs/scheduler.md use.
     assert {"weekly-digest", "token-cleanup", "prune-job-runs", "directory-confirmation",
             "assignment-announcements", "assignment-reminders", "session-reminders",
-            "review-release", "review-reminders"} <= set(by_id)
+            "review-open", "review-release", "review-reminders"} <= set(by_id)
     catch = by_id["t-catch"]
     assert catch.next_run_time == jst(2, 7, 30)  # runs once as soon as the scheduler starts
     assert catch.coalesce and catch.max_instances == 1 and catch.misfire_grace_time == 12 * 3600
