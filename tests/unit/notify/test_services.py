@@ -100,7 +100,8 @@ def test_a_kind_moved_from_a_digest_to_immediately_takes_its_waiting_notificatio
     with time_machine.travel(NOON, tick=False):
         publish_event("assignment.posted", [person, other])
         publish_event("assignment.posted", [person], target=("assignment", 2), params={"title": "課題2"})
-        read = db.session.scalars(select(Notification).where(Notification.user_id == person.id)).all()[1]
+        read = db.session.scalars(select(Notification).where(Notification.user_id == person.id)
+                                  .order_by(Notification.id)).all()[1]
         read.read_at = NOON  # already read in the app: no e-mail needed
         services.set_preferences(db.session, person, {"assignment.posted": Channel.IMMEDIATE}, now=NOON)
         db.session.commit()

@@ -125,6 +125,8 @@ RULES = [
          method="POST", data={"due_at": "2099-01-01T12:00"}, ok=REDIRECT),
     Rule("review.extend_deadline", lambda w: f"{_d(w)}/deadline", STAFF_A, method="POST",
          data={"deadline": "2099-02-01T12:00"}, ok=POST_OK),
+    Rule("review.schedule_opening", lambda w: f"{_d(w)}/opens-at", STAFF_A, method="POST",
+         data={"opens_at": "2099-01-05T09:00"}, ok=POST_OK),
     Rule("review.export_csv", lambda w: f"{_r(w)}/export.csv", STAFF_A),
     # reviewers and authors
     Rule("review.my_reviews", "/reviews", SIGNED_IN),
