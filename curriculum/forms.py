@@ -302,6 +302,9 @@ class AttendanceEntry(Form):
     user_id = HiddenField()
     status = SelectField(_l("出欠"), validators=[Optional(strip_whitespace=False)])
     note = StringField(_l("メモ"), validators=[Optional(), Length(max=200)])
+    # What the screen showed when it was opened: a mark someone saved since is never overwritten unseen.
+    seen_status = HiddenField()
+    seen_note = HiddenField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -54,6 +54,7 @@ MESSAGES = {
     "attendance_too_early": _l("出欠は開催日の前日以降に記録できます。"),
     "not_in_cohort": _l("この期の参加者ではありません。"),
     "attendance_conflict": _l("同時に別の方が出欠を保存しました。最新の状態を確認してください。"),
+    "attendance_stale": _l("この画面を開いた後に、別の方が同じ人の出欠を記録しました。印のある行を確認してから、もう一度保存してください（入力した内容は残っています）。"),
     # assignments
     "required": _l("入力してください。"),
     "assignment_title_taken": _l("同じ題名の課題が既にあります。"),

@@ -197,6 +197,9 @@ def attendees(session: Session, row: StudySession) -> list[Enrolment]:
     )
 
 
+Mark = tuple[AttendanceStatus | None, str]  # (status, note); None: nothing recorded
+
+
 def record_attendance(
     session: Session,
     row: StudySession,
@@ -204,12 +207,33 @@ def record_attendance(
     *,
     actor: User,
     now: datetime,
+    seen: dict[int, Mark] | None = None,
 ) -> int:
-    """Set attendance for the given people (user id → status, note). Saving again updates; returns changes."""
+    """Set attendance for the given people (user id → status, note). Saving again updates; returns changes.
+
+    ``seen``: what the form showed for each person. A person whose saved mark changed since then is
+    left as saved when this form did not change them, and refused (``attendance_stale``, with their
+    ids) when both changed them: two facilitators taking attendance never overwrite each other unseen.
+    """
     if row.starts_at > now + timedelta(hours=12):
         raise Refused("attendance_too_early")
     expected = {e.user_id for e in attendees(session, row)}
     existing = {a.user_id: a for a in row.attendance}
+    marks = dict(marks)
+    if seen is not None:
+        clashes = []
+        for user_id, (status, note) in list(marks.items()):
+            mark = existing.get(user_id)
+            now_saved: Mark = (mark.status, mark.note) if mark else (None, "")
+            before = seen.get(user_id, now_saved)
+            if now_saved == before:
+                continue
+            if (status, note.strip()[:200]) in (before, now_saved):
+                del marks[user_id]  # untouched here (or already the same): keep what was saved
+            else:
+                clashes.append(user_id)
+        if clashes:
+            raise Conflict("attendance_stale", user_ids=clashes)
     changed = 0
     for user_id, (status, note) in marks.items():
         if user_id not in expected:

@@ -17,7 +17,7 @@ from curriculum import ical, policy
 from curriculum.forms import ATTENDANCE_LABELS, AttendanceForm, MaterialForm, SessionForm
 from curriculum.models import Assignment, AttendanceStatus, SessionMaterial, StudySession
 from curriculum.services import sessions as services
-from curriculum.services import edit_token
+from curriculum.services import Conflict, edit_token
 from curriculum.views.common import bp, city_choices, get_cohort, locale, now, refuse, upload_dir
 
 
@@ -203,21 +203,34 @@ def attendance(session_id: int):  # type: ignore[no-untyped-def]
                     "user_id": str(e.user_id),
                     "status": mark.status.value if mark else "",
                     "note": mark.note if mark else "",
+                    "seen_status": mark.status.value if mark else "",
+                    "seen_note": mark.note if mark else "",
                 }
             )
+    status_code = 200
     if form.validate_on_submit():
         marks_in: dict[int, tuple[AttendanceStatus, str]] = {}
+        seen: dict[int, tuple[AttendanceStatus | None, str]] = {}
         for entry in form.rows:
             try:
                 user_id = int(entry.form.user_id.data)
+                seen_status = AttendanceStatus(entry.form.seen_status.data) if entry.form.seen_status.data else None
             except (TypeError, ValueError):
                 abort(400)
             if user_id not in by_id:
                 abort(400)
+            if entry.form.seen_status.raw_data:  # forms from before this field existed are not checked
+                seen[user_id] = (seen_status, entry.form.seen_note.data or "")
             if entry.form.status.data:
                 marks_in[user_id] = (AttendanceStatus(entry.form.status.data), entry.form.note.data or "")
         try:
-            changed = services.record_attendance(db.session, row, marks_in, actor=current_user, now=now())
+            changed = services.record_attendance(db.session, row, marks_in, actor=current_user, now=now(),
+                                                 seen=seen or None)
+        except Conflict as conflict:
+            db.session.rollback()
+            refuse(None, conflict)
+            _show_saved_marks(form, row, conflict.params.get("user_ids", []))
+            status_code = 409
         except DomainError as error:
             db.session.rollback()
             refuse(None, error)
@@ -227,8 +240,24 @@ def attendance(session_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for("curriculum.session", session_id=row.id))
     rows = [(entry, by_id.get(_int_or_none(entry.form.user_id.data))) for entry in form.rows]
     return render_template("curriculum/attendance.html", cohort=row.cohort, row=row, form=form, rows=rows), (
-        400 if form.errors else 200
+        400 if form.errors else status_code
     )
+
+
+def _show_saved_marks(form: AttendanceForm, row: StudySession, user_ids: list[int]) -> None:
+    """Beside each clashing row, what is saved now (and the form now expects it, so saving again
+    applies what the person kept or chose)."""
+    saved = {a.user_id: a for a in db.session.get(StudySession, row.id).attendance}
+    for entry in form.rows:
+        uid = _int_or_none(entry.form.user_id.data)
+        if uid not in user_ids:
+            continue
+        mark = saved.get(uid)
+        entry.form.seen_status.data = mark.status.value if mark else ""
+        entry.form.seen_note.data = mark.note if mark else ""
+        label = ATTENDANCE_LABELS.get(mark.status) if mark else None
+        entry.form.status.errors = [_("いま保存されている記録：%(status)s%(note)s", status=label or "—",
+                                      note=f"（{mark.note}）" if mark and mark.note else "")]
 
 
 def _int_or_none(value: object) -> int | None:

@@ -144,6 +144,35 @@ def test_attendance_is_saved_and_corrected(session) -> None:
         )
 
 
+def test_attendance_from_an_old_screen_never_overwrites_a_mark_saved_since(session) -> None:
+    cohort = fc.cohort()
+    a, b, c = (fc.participant_in(cohort) for _ in range(3))
+    row = fc.study_session(cohort)
+    first, second = factories.facilitator(), factories.facilitator()
+    blank = {a.id: (None, ""), b.id: (None, ""), c.id: (None, "")}  # what both screens showed
+    services.record_attendance(session, row, {a.id: (AttendanceStatus.PRESENT, ""),
+                                              b.id: (AttendanceStatus.ABSENT, "出張")},
+                               actor=first, now=utcnow(), seen=blank)
+    session.commit()
+    # The second screen changed b (saved since by the first) and c: b clashes, nothing is saved.
+    mine = {a.id: (AttendanceStatus.PRESENT, ""), b.id: (AttendanceStatus.LATE, ""), c.id: (AttendanceStatus.LATE, "")}
+    with pytest.raises(Conflict) as refused:
+        services.record_attendance(session, row, mine, actor=second, now=utcnow(), seen=blank)
+    assert refused.value.code == "attendance_stale" and refused.value.params["user_ids"] == [b.id]
+    session.rollback()
+    assert {m.user_id: m.status for m in row.attendance} == {a.id: AttendanceStatus.PRESENT,
+                                                             b.id: AttendanceStatus.ABSENT}
+    # Untouched rows keep what was saved: only c (not saved by anyone since) is written.
+    untouched = {b.id: (None, ""), a.id: (None, ""), c.id: (None, "")}
+    assert services.record_attendance(session, row, {c.id: (AttendanceStatus.LATE, "")}, actor=second,
+                                      now=utcnow(), seen=untouched) == 1
+    keep_b = {a.id: (AttendanceStatus.PRESENT, ""), b.id: (AttendanceStatus.ABSENT, "出張")}
+    assert services.record_attendance(session, row, dict(keep_b), actor=second, now=utcnow(), seen=blank) == 0
+    session.commit()
+    assert {m.user_id: (m.status, m.note) for m in row.attendance} == {
+        a.id: (AttendanceStatus.PRESENT, ""), b.id: (AttendanceStatus.ABSENT, "出張"), c.id: (AttendanceStatus.LATE, "")}
+
+
 def test_attendance_waits_for_the_day(session) -> None:
     cohort = fc.cohort()
     person = fc.participant_in(cohort)

@@ -118,6 +118,36 @@ def test_attendance_is_taken_by_the_facilitator(app, login) -> None:
     assert "あなたの出欠" in mine and "出席" in mine
 
 
+def test_two_facilitators_taking_attendance_never_overwrite_each_other_unseen(app, login) -> None:
+    with app.app_context():
+        facilitator, other = factories.facilitator(), factories.facilitator(name="二人目 ファシ")
+        cohort = fc.cohort(facilitators=(facilitator, other))
+        a = fc.participant_in(cohort, name="出席 する")
+        row = fc.study_session(cohort)
+    first, second = login(facilitator), login(other)
+    url = f"/sessions/{row.id}/attendance"
+
+    def form(page: str, status: str, note: str) -> dict[str, str]:
+        fields = dict(re.findall(r'name="(rows-\d+-(?:user_id|seen_status|seen_note))" type="hidden" value="([^"]*)"',
+                                 page))
+        index = next(k for k, v in fields.items() if k.endswith("user_id") and v == str(a.id)).split("-")[1]
+        return {**fields, f"rows-{index}-status": status, f"rows-{index}-note": note}
+
+    page_one, page_two = first.get(url).get_data(as_text=True), second.get(url).get_data(as_text=True)
+    assert first.post(url, data=form(page_one, "late", "電車遅延")).status_code == 302
+    clash = second.post(url, data=form(page_two, "absent", "連絡なし"))
+    body = clash.get_data(as_text=True)
+    assert clash.status_code == 409 and "別の方が同じ人の出欠を記録しました" in body
+    assert "連絡なし" in body and "いま保存されている記録：遅刻・早退（電車遅延）" in body
+    with app.app_context():
+        assert [(m.status, m.note) for m in db.session.scalars(select(Attendance))] == [
+            (AttendanceStatus.LATE, "電車遅延")]
+    assert second.post(url, data=form(body, "absent", "連絡なし")).status_code == 302  # decided after seeing it
+    with app.app_context():
+        assert [(m.status, m.note) for m in db.session.scalars(select(Attendance))] == [
+            (AttendanceStatus.ABSENT, "連絡なし")]
+
+
 def test_the_calendar_feed_is_private_revocable_and_in_tokyo_time(app, login, client) -> None:
     with app.app_context():
         cohort, facilitator = _staffed_cohort()
