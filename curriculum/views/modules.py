@@ -152,9 +152,14 @@ def reset_module(cohort_id: int, slug: str):  # type: ignore[no-untyped-def]
     cohort = get_cohort(cohort_id)
     authorize(policy.run_cohort(current_user, cohort))
     module = _module(slug)
-    services.reset_override(db.session, cohort, module, actor=current_user)
-    db.session.commit()
-    flash(_("元の単元の内容に戻しました。"), "info")
+    try:
+        services.reset_override(db.session, cohort, module, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        refuse(None, error)
+    else:
+        db.session.commit()
+        flash(_("元の単元の内容に戻しました。"), "info")
     return redirect(url_for("curriculum.module", cohort_id=cohort.id, slug=module.slug))
 
 

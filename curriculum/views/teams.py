@@ -47,6 +47,11 @@ def _move_form(cohort: Cohort, teams: list[Team]) -> MoveForm:
 def teams(cohort_id: int):  # type: ignore[no-untyped-def]
     cohort = get_cohort(cohort_id)
     authorize(policy.view_teams(current_user, cohort))
+    return _teams_page(cohort)
+
+
+def _teams_page(cohort: Cohort, new_form: NewTeamForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    """The teams page; a refused new-team form comes back with what was typed and its message."""
     rows = services.teams_of(db.session, cohort)
     city_of = services.cities_by_user(db.session, cohort)
     can_form = policy.form_teams(current_user, cohort)
@@ -59,11 +64,11 @@ def teams(cohort_id: int):  # type: ignore[no-untyped-def]
         notes={t.id: _team_notes(t, city_of) for t in rows} if can_form else {},
         unplaced=services.unplaced(db.session, cohort) if can_form else [],
         move_form=_move_form(cohort, rows) if can_form else None,
-        new_form=NewTeamForm() if can_form else None,
+        new_form=(new_form or NewTeamForm()) if can_form else None,
         can_form=can_form,
         interests=_interests(cohort) if can_form else {},
         interest_label=interest_label,
-    )
+    ), status
 
 
 def _interests(cohort: Cohort) -> dict[int, list[str]]:
@@ -155,19 +160,16 @@ def add_team(cohort_id: int):  # type: ignore[no-untyped-def]
     cohort = get_cohort(cohort_id)
     authorize(policy.form_teams(current_user, cohort))
     form = NewTeamForm()
-    if form.validate_on_submit():
-        try:
-            team = services.add_team(db.session, cohort, name=form.name.data or "", actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            refuse(None, error)
-        else:
-            db.session.commit()
-            flash(_("「%(name)s」を追加しました。", name=team.name), "success")
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
+    if not form.validate_on_submit():
+        return _teams_page(cohort, form, 400)
+    try:
+        team = services.add_team(db.session, cohort, name=form.name.data or "", actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        refuse(form, error, fallback="name")
+        return _teams_page(cohort, form, 400)
+    db.session.commit()
+    flash(_("「%(name)s」を追加しました。", name=team.name), "success")
     return redirect(url_for("curriculum.teams", cohort_id=cohort.id))
 
 

@@ -145,3 +145,20 @@ def test_modules_in_english(app, login) -> None:
         person = factories.alumnus()
     page = login(person).get("/modules?lang=en").get_data(as_text=True)
     assert "Why 2040" in page and "Modules" in page
+
+
+def test_a_refused_new_team_name_comes_back_at_the_field(app, login) -> None:
+    with app.app_context():
+        facilitator = factories.facilitator()
+        cohort = fc.cohort(facilitators=(facilitator,))
+        fc.participant_in(cohort, name="参加 一")
+    staff = login(facilitator)
+    assert staff.post(f"/cohorts/{cohort.id}/teams/new", data={"name": "防災チーム"}).status_code == 302
+    again = staff.post(f"/cohorts/{cohort.id}/teams/new", data={"name": "防災チーム"})
+    body = again.get_data(as_text=True)
+    assert again.status_code == 400 and "同じ名前のチームが既にあります。" in body
+    assert re.search(r'name="name"[^>]*value="防災チーム"', body)  # what was typed is still in the field
+    too_long = staff.post(f"/cohorts/{cohort.id}/teams/new", data={"name": "長" * 121})
+    assert too_long.status_code == 400 and "長" * 121 in too_long.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Team.id))) == 1
