@@ -387,6 +387,7 @@ class FeedbackForm(Form):
     status = SelectField(_l("状態"), validators=[DataRequired(REQUIRED)])
     body = TextAreaField(_l("コメント（Markdown）"), validators=[Optional(), Length(max=20000)])
     version_id = HiddenField()
+    seen_feedback = HiddenField()  # how many feedback entries the page showed (another facilitator's is never missed)
     request_key = HiddenField()
     submit = SubmitField(_l("フィードバックを送る"))
 

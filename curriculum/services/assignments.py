@@ -319,8 +319,13 @@ def give_feedback(
     version_id: int,
     request_key: str | None,
     now: datetime,
+    seen_feedback: int | None = None,
 ) -> Feedback:
-    """Comment on the latest version and set the status (提出済 / 要修正 / 完了)."""
+    """Comment on the latest version and set the status (提出済 / 要修正 / 完了).
+
+    ``seen_feedback``: how many feedback entries the facilitator's page showed; if another arrived
+    since (a co-facilitator set 完了 while this one writes 要修正), it is refused, not silently
+    overruled."""
     if request_key:
         earlier = session.scalar(select(Feedback).where(Feedback.request_key == request_key))
         if earlier is not None:  # the same form posted twice: one feedback
@@ -332,6 +337,9 @@ def give_feedback(
         raise Refused("nothing_submitted", "body")
     if version_id != latest.id:
         raise Conflict("feedback_stale", "body", number=latest.number)
+    if seen_feedback is not None and len(submission.feedback) != seen_feedback:
+        newest = max(submission.feedback, key=lambda f: (f.created_at, f.id))
+        raise Conflict("feedback_since", "body", who=newest.author.name if newest.author else "")
     body = body.strip()
     if not body and status is submission.status:
         raise Refused("feedback_empty", "body")

@@ -202,7 +202,8 @@ def submit(assignment_id: int):  # type: ignore[no-untyped-def]
 def _submission_page(row: Submission, form: FeedbackForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     latest = row.latest
     if form is None:
-        form = FeedbackForm(status=row.status.value, version_id=str(latest.id) if latest else "")
+        form = FeedbackForm(status=row.status.value, version_id=str(latest.id) if latest else "",
+                            seen_feedback=str(len(row.feedback)))
     history = sorted(
         [("version", v.submitted_at, v) for v in row.versions]
         + [("feedback", f.created_at, f) for f in row.feedback],
@@ -248,10 +249,13 @@ def feedback(submission_id: int):  # type: ignore[no-untyped-def]
                 version_id=version_id,
                 request_key=form.request_key.data or None,
                 now=now(),
+                seen_feedback=int(form.seen_feedback.data) if (form.seen_feedback.data or "").isdecimal() else None,
             )
         except DomainError as error:
             db.session.rollback()
             refuse(form, error, fallback="body")
+            if getattr(error, "code", "") == "feedback_since":
+                form.seen_feedback.data = str(len(db.session.get(Submission, row.id).feedback))  # now seen
         else:
             db.session.commit()
             flash(_("フィードバックを送りました。"), "success")

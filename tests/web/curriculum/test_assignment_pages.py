@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from core.dates import to_local_input, utcnow
 from core.extensions import db
-from curriculum.models import Assignment, Submission, SubmissionStatus, SubmissionVersion
+from curriculum.models import Assignment, CohortFacilitator, Submission, SubmissionStatus, SubmissionVersion
 from tests import factories
 from tests import factories_curriculum as fc
 
@@ -227,3 +227,36 @@ def test_a_participant_never_opens_another_persons_files(app, login) -> None:
     assert login(person).get(f"/submissions/{submission.id}/files/{file_id}").status_code == 200
     assert login(other).get(f"/submissions/{submission.id}/files/{file_id}").status_code == 403
     assert login(other).get(f"/submissions/{submission.id}").status_code == 403
+
+
+def test_feedback_from_two_facilitators_on_the_same_version_is_never_overruled_unseen(app, login) -> None:
+    with app.app_context():
+        cohort, facilitator, person = _world()
+        other = factories.facilitator(name="二人目 ファシ")
+        cohort.facilitators.append(CohortFacilitator(user=other))
+        db.session.commit()
+        row = fc.assignment(cohort, title="将来推計を読む")
+    learner = login(person)
+    handed = learner.post(f"/assignments/{row.id}/submit", content_type="multipart/form-data",
+                          data={"text": "共通の傾向は高齢化です。", "base_version": "0"})
+    assert handed.status_code == 302
+    with app.app_context():
+        submission = db.session.scalar(select(Submission))
+    first, second = login(facilitator), login(other)
+    url = f"/submissions/{submission.id}"
+
+    def form(page: str, status: str, body: str) -> dict[str, str]:
+        fields = dict(re.findall(r'name="(version_id|seen_feedback|request_key)" type="hidden" value="([^"]*)"', page))
+        return {**fields, "status": status, "body": body}
+
+    page_one, page_two = first.get(url).get_data(as_text=True), second.get(url).get_data(as_text=True)
+    assert first.post(url + "/feedback", data=form(page_one, "complete", "よくまとまっています。")).status_code == 302
+    late = second.post(url + "/feedback", data=form(page_two, "needs_revision", "出典を追記してください。"))
+    body = late.get_data(as_text=True)
+    assert late.status_code == 400 and "この間に" in body and "さんがフィードバックを送りました" in body
+    assert "出典を追記してください。" in body  # what was typed is kept
+    with app.app_context():
+        assert db.session.get(Submission, submission.id).status.value == "complete"
+    assert second.post(url + "/feedback", data=form(body, "needs_revision", "出典を追記してください。")).status_code == 302
+    with app.app_context():
+        assert db.session.get(Submission, submission.id).status.value == "needs_revision"
