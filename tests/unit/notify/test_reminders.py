@@ -64,7 +64,8 @@ def test_hourly_job_sends_each_reminder_once_and_only_to_those_missing(app, ctx,
                            ("assignment:7", a.id, 1440)]  # b submitted before the 1-day reminder; c long ago
     sent = {(r.user_id, r.offset_minutes): r.sent_at for r in db.session.scalars(select(Reminder))}
     assert sent[(a.id, 4320)] == jst(7, 17) and sent[(a.id, 1440)] == jst(9, 17)
-    texts = [n.params for n in db.session.scalars(select(Notification).where(Notification.user_id == a.id))]
+    texts = [n.params for n in db.session.scalars(select(Notification).where(Notification.user_id == a.id)
+                                                  .order_by(Notification.id))]
     assert [p["offset_minutes"] for p in texts] == [4320, 1440]
     assert all(p["due_at"] == jst(10, 17).isoformat() and p["title"] == assignment.title for p in texts)
 
